@@ -1,0 +1,40 @@
+import { LoggerService, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+
+export interface CreateAppOptions {
+  logger?: LoggerService | false;
+  /** Options for Node's https server (see src/tls); plain HTTP when absent. */
+  https?: Record<string, unknown>;
+}
+
+/** Builds the application the same way for the server, the tests and the benchmarks. */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.maxBodyBytes,
+    // Audit events carry user-chosen keys ("__proto__" is a valid ConfigMap key): rejecting them
+    // would drop the whole batch after the apiserver's retries. JSON.parse makes them plain keys.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    routerOptions: { ignoreTrailingSlash: true },
+    // The apiserver gives up after 30 s; a batch still uploading after that is lost anyway.
+    requestTimeout: 60_000,
+    ...(options.https ? { https: options.https } : {}),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: options.logger ?? false,
+    bufferLogs: false,
+  });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      errorHttpStatusCode: 400,
+    }),
+  );
+  app.enableShutdownHooks();
+  return app;
+}

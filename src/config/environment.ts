@@ -1,0 +1,173 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { plainToInstance } from 'class-transformer';
+import { IsBooleanString, IsIn, IsInt, IsOptional, Matches, Max, Min, validateSync } from 'class-validator';
+import { AppConfig, CLUSTER_NAME, DatabaseConfig, TlsConfig } from './app-config';
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const NO_SPACES = /^\S+$/;
+const MiB = 1024 * 1024;
+
+/** Every variable the service reads; `.env.example` documents each one. */
+class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production'], { message: 'must be development or production' })
+  ENVIRONMENT?: string;
+
+  @IsOptional() @Matches(/^[0-9a-fA-F:.]+$|^localhost$/, { message: 'must be an IP address or localhost' })
+  HTTP_HOST?: string;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(65535)
+  HTTP_PORT?: number;
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  LOG_LEVEL?: string;
+
+  @IsOptional() @Matches(NO_SPACES, { message: 'must be a non-empty token without spaces' })
+  WEBHOOK_TOKEN?: string;
+
+  @IsOptional() @Matches(/^[^=,\s]+=[^=,\s]+(,[^=,\s]+=[^=,\s]+)*$/, {
+    message: 'must look like prod=tokenA,dev=tokenB',
+  })
+  WEBHOOK_TOKENS?: string;
+
+  @IsOptional() @IsBooleanString({ message: 'must be true or false' })
+  ALLOW_UNAUTHENTICATED_WEBHOOK?: string;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number of bytes' }) @Min(1024) @Max(1024 * MiB)
+  MAX_BODY_BYTES?: number;
+
+  @IsOptional() @Matches(NO_SPACES, { message: 'must be a host name or address' })
+  DB_HOST?: string;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(65535)
+  DB_PORT?: number;
+
+  @IsOptional() DB_USER?: string;
+  @IsOptional() DB_PASSWORD?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9_$]{1,64}$/, { message: 'must be 1-64 letters, digits, _ or $' })
+  DB_NAME?: string;
+
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(256)
+  DB_POOL_SIZE?: number;
+
+  @IsOptional() DB_PATH?: string;
+  @IsOptional() TLS_CERT_FILE?: string;
+  @IsOptional() TLS_KEY_FILE?: string;
+  @IsOptional() TLS_CLIENT_CA_FILE?: string;
+
+  @IsOptional() @IsBooleanString({ message: 'must be true or false' })
+  TLS_CLIENT_CN_CLUSTERS?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(env: Env): Env {
+  const out: Env = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+function parseTokens(spec: string | undefined, problems: string[]): Map<string, string> {
+  const tokens = new Map<string, string>();
+  if (!spec) return tokens;
+  for (const pair of spec.split(',')) {
+    const [cluster, token] = pair.split('=');
+    if (!CLUSTER_NAME.test(cluster)) {
+      problems.push(`WEBHOOK_TOKENS: cluster "${cluster}" must be 1-63 characters of a-z, 0-9 and -`);
+    } else if (tokens.has(cluster)) {
+      problems.push(`WEBHOOK_TOKENS: cluster "${cluster}" is listed twice`);
+    }
+    tokens.set(cluster, token);
+  }
+  return tokens;
+}
+
+function readable(variable: string, path: string | undefined, problems: string[]): void {
+  if (path !== undefined && !existsSync(path)) problems.push(`${variable}: file ${path} does not exist`);
+  else if (path !== undefined) {
+    try {
+      readFileSync(path);
+    } catch (e) {
+      problems.push(`${variable}: cannot read ${path} (${(e as Error).message})`);
+    }
+  }
+}
+
+function parseTls(env: EnvironmentVariables, problems: string[]): TlsConfig | undefined {
+  const { TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile, TLS_CLIENT_CA_FILE: clientCaFile } = env;
+  if (!certFile && !keyFile) {
+    if (clientCaFile) problems.push('TLS_CLIENT_CA_FILE: needs TLS_CERT_FILE and TLS_KEY_FILE too');
+    return undefined;
+  }
+  if (!certFile || !keyFile) {
+    problems.push(`${certFile ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: must be set together with ${certFile ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'}`);
+    return undefined;
+  }
+  readable('TLS_CERT_FILE', certFile, problems);
+  readable('TLS_KEY_FILE', keyFile, problems);
+  readable('TLS_CLIENT_CA_FILE', clientCaFile, problems);
+  const clientCnClusters = env.TLS_CLIENT_CN_CLUSTERS === 'true';
+  if (clientCnClusters && !clientCaFile) {
+    problems.push('TLS_CLIENT_CN_CLUSTERS: needs TLS_CLIENT_CA_FILE to verify client certificates');
+  }
+  return { certFile, keyFile, clientCaFile, clientCnClusters };
+}
+
+function parseDatabase(env: EnvironmentVariables): DatabaseConfig {
+  if (!env.DB_HOST) return { type: 'sqlite', path: env.DB_PATH ?? './data/audit.db' };
+  return {
+    type: 'mysql',
+    host: env.DB_HOST,
+    port: env.DB_PORT ?? 3306,
+    user: env.DB_USER ?? 'root',
+    password: env.DB_PASSWORD ?? '',
+    name: env.DB_NAME ?? 'audit',
+    poolSize: env.DB_POOL_SIZE ?? 8,
+  };
+}
+
+/**
+ * Validates the environment and returns the typed configuration. Every problem is collected and
+ * reported at once, each naming its variable and what is allowed, so one restart fixes them all.
+ */
+export function parseEnvironment(rawEnv: Env): AppConfig {
+  const given = nonEmpty(rawEnv);
+  const env = plainToInstance(EnvironmentVariables, given, { enableImplicitConversion: true });
+  const problems: string[] = validateSync(env, { forbidUnknownValues: false }).map((error) => {
+    const why = Object.values(error.constraints ?? {}).join('; ');
+    return `${error.property}: ${why} (got ${JSON.stringify(given[error.property])})`;
+  });
+  const webhookTokens = parseTokens(env.WEBHOOK_TOKENS, problems);
+  const tls = parseTls(env, problems);
+  const environment = env.ENVIRONMENT === 'production' ? 'production' : 'development';
+  const allowUnauthenticated =
+    env.ALLOW_UNAUTHENTICATED_WEBHOOK === 'true' || environment === 'development';
+  const anyAuth = Boolean(env.WEBHOOK_TOKEN) || webhookTokens.size > 0 || Boolean(tls?.clientCaFile);
+  if (!anyAuth && !allowUnauthenticated) {
+    problems.push(
+      'WEBHOOK_TOKEN: production needs WEBHOOK_TOKEN, WEBHOOK_TOKENS or TLS_CLIENT_CA_FILE ' +
+        '(or ALLOW_UNAUTHENTICATED_WEBHOOK=true to accept anyone)',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    environment,
+    httpHost: env.HTTP_HOST ?? '0.0.0.0',
+    httpPort: env.HTTP_PORT ?? 8080,
+    logLevel: (env.LOG_LEVEL as AppConfig['logLevel'] | undefined) ?? 'info',
+    webhookToken: env.WEBHOOK_TOKEN,
+    webhookTokens,
+    allowUnauthenticated: !anyAuth,
+    maxBodyBytes: env.MAX_BODY_BYTES ?? 64 * MiB,
+    database: parseDatabase(env),
+    tls,
+  };
+}

@@ -1,0 +1,22 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { IngestResult, IngestService } from './ingest.service';
+import { itemsOfBatch } from './batch-body';
+import { WebhookCluster } from './webhook-cluster';
+
+/** The kube-apiserver audit webhook target. Cluster and token were settled by the middleware. */
+@Controller('webhook/audit')
+export class IngestController {
+  constructor(private readonly ingest: IngestService) {}
+
+  @Post(':cluster')
+  @HttpCode(200)
+  ingestForCluster(@WebhookCluster() cluster: string, @Body() body: unknown): Promise<IngestResult> {
+    return this.ingest.ingestBatch(cluster, itemsOfBatch(body));
+  }
+
+  @Post()
+  @HttpCode(200)
+  ingestFromQuery(@WebhookCluster() cluster: string, @Body() body: unknown): Promise<IngestResult> {
+    return this.ingest.ingestBatch(cluster, itemsOfBatch(body));
+  }
+}

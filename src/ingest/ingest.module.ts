@@ -1,0 +1,30 @@
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { OpsModule } from '../ops/ops.module';
+import { EVENT_WRITER } from './event-writer.repository';
+import { IngestController } from './ingest.controller';
+import { IngestErrorsFilter } from './ingest-errors.filter';
+import { IngestService } from './ingest.service';
+import { SqlEventWriter } from './sql-event-writer.repository';
+import { WebhookAuthMiddleware } from './webhook-auth.middleware';
+
+@Module({
+  imports: [OpsModule],
+  controllers: [IngestController],
+  providers: [
+    IngestService,
+    { provide: EVENT_WRITER, useClass: SqlEventWriter },
+    { provide: APP_FILTER, useClass: IngestErrorsFilter },
+  ],
+  exports: [IngestService],
+})
+export class IngestModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(WebhookAuthMiddleware)
+      .forRoutes(
+        { path: 'webhook/audit', method: RequestMethod.POST },
+        { path: 'webhook/audit/*path', method: RequestMethod.POST },
+      );
+  }
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, QueryRunner } from 'typeorm';
+import { EVENT_COLUMNS, EVENTS_TABLE, QUARANTINE_COLUMNS, QUARANTINE_TABLE } from '../database/schema';
+import { SQL_DIALECT, SqlDialect } from '../database/sql-dialect';
+import type { EventRow, QuarantineRow } from './event-row';
+import { EventWriter, StorageUnavailableError, WriteResult } from './event-writer.repository';
+
+type Row = readonly unknown[];
+
+function approximateBytes(row: Row): number {
+  let bytes = 16;
+  for (const value of row) {
+    if (typeof value === 'string') bytes += value.length * 2 + 4;
+    else if (Buffer.isBuffer(value)) bytes += value.length * 2 + 4;
+    else bytes += 12;
+  }
+  return bytes;
+}
+
+/** Splits rows into statements that respect the placeholder limit and the packet size. */
+export function chunkRows<T extends Row>(rows: T[], maxParams: number, maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = approximateBytes(row);
+    const full = (current.length + 1) * row.length > maxParams || bytes + size > maxBytes;
+    if (current.length > 0 && full) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** Multi-row INSERT IGNORE in one transaction per batch; the only place ingest SQL lives. */
+@Injectable()
+export class SqlEventWriter implements EventWriter {
+  private readonly eventsInsert: string;
+  private readonly quarantineInsert: string;
+  private readonly eventPlaceholders = `(${EVENT_COLUMNS.map(() => '?').join(',')})`;
+  private readonly quarantinePlaceholders = `(${QUARANTINE_COLUMNS.map(() => '?').join(',')})`;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SQL_DIALECT) private readonly dialect: SqlDialect,
+  ) {
+    this.eventsInsert = dialect.insertIgnore(EVENTS_TABLE, EVENT_COLUMNS);
+    this.quarantineInsert = dialect.insertIgnore(QUARANTINE_TABLE, QUARANTINE_COLUMNS);
+  }
+
+  async write(events: EventRow[], quarantine: QuarantineRow[]): Promise<WriteResult> {
+    if (events.length === 0 && quarantine.length === 0) return { inserted: 0, quarantined: 0 };
+    let runner: QueryRunner | undefined;
+    try {
+      runner = this.dataSource.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      const inserted = await this.insert(runner, this.eventsInsert, this.eventPlaceholders, events);
+      const quarantined = await this.insert(
+        runner,
+        this.quarantineInsert,
+        this.quarantinePlaceholders,
+        quarantine,
+      );
+      await runner.commitTransaction();
+      return { inserted, quarantined };
+    } catch (error) {
+      if (runner?.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw new StorageUnavailableError(error);
+    } finally {
+      await runner?.release().catch(() => undefined);
+    }
+  }
+
+  private async insert(runner: QueryRunner, prefix: string, placeholders: string, rows: Row[]): Promise<number> {
+    let affected = 0;
+    const maxBytes = this.dialect.maxStatementBytes;
+    for (const chunk of chunkRows(rows, this.dialect.maxParams, maxBytes)) {
+      const sql = prefix + new Array<string>(chunk.length).fill(placeholders).join(',');
+      const result = await runner.query(sql, chunk.flat(), true);
+      affected += result.affected ?? 0;
+    }
+    return affected;
+  }
+}

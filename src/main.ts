@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { createApp } from './app';
+import { ConfigError, parseEnvironment } from './config/environment';
+import { PinoLogger } from './logger';
+
+async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config;
+  try {
+    config = parseEnvironment(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`k8s-audit-webhook: ${error.message}\nSee .env.example for every variable.\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = new PinoLogger(config.logLevel);
+  const app = await createApp(config, { logger });
+  await app.listen({ port: config.httpPort, host: config.httpHost });
+  if (config.allowUnauthenticated) {
+    logger.warn('the webhook accepts unauthenticated batches: set WEBHOOK_TOKEN or WEBHOOK_TOKENS', 'Bootstrap');
+  }
+  logger.log(`listening on ${config.tls ? 'https' : 'http'}://${config.httpHost}:${config.httpPort}`, 'Bootstrap');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`k8s-audit-webhook failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Past this many clusters new names share one label value, so a client cannot blow up series. */
+const MAX_CLUSTER_LABELS = 100;
+
+@Injectable()
+export class AuditMetrics {
+  readonly registry = new Registry();
+  private readonly clusters = new Set<string>();
+
+  private readonly accepted = new Counter({
+    name: 'audit_events_accepted_total',
+    help: 'Audit events stored for the first time',
+    labelNames: ['cluster'],
+    registers: [this.registry],
+  });
+  private readonly duplicates = new Counter({
+    name: 'audit_events_duplicate_total',
+    help: 'Audit events received again (apiserver retries, re-imports) and not stored twice',
+    labelNames: ['cluster'],
+    registers: [this.registry],
+  });
+  private readonly rejected = new Counter({
+    name: 'audit_events_rejected_total',
+    help: 'Audit events that lacked what storage needs; kept verbatim in the quarantine table',
+    labelNames: ['cluster'],
+    registers: [this.registry],
+  });
+  private readonly batchSize = new Histogram({
+    name: 'audit_batch_events',
+    help: 'Events per received batch',
+    buckets: [1, 10, 50, 100, 200, 400, 800, 1600, 5000],
+    registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: 'audit_ingest_duration_seconds',
+    help: 'Time from a parsed batch to its committed rows',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly databaseErrors = new Counter({
+    name: 'audit_database_errors_total',
+    help: 'Batches the database could not take (answered 503, the apiserver retries)',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  recordBatch(cluster: string, counts: { accepted: number; duplicates: number; rejected: number }, seconds: number): void {
+    const label = this.clusterLabel(cluster);
+    this.accepted.inc({ cluster: label }, counts.accepted);
+    this.duplicates.inc({ cluster: label }, counts.duplicates);
+    this.rejected.inc({ cluster: label }, counts.rejected);
+    this.batchSize.observe(counts.accepted + counts.duplicates + counts.rejected);
+    this.latency.observe(seconds);
+  }
+
+  recordDatabaseError(): void {
+    this.databaseErrors.inc();
+  }
+
+  private clusterLabel(cluster: string): string {
+    if (this.clusters.has(cluster)) return cluster;
+    if (this.clusters.size >= MAX_CLUSTER_LABELS) return '_other';
+    this.clusters.add(cluster);
+    return cluster;
+  }
+}

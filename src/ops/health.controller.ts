@@ -1,0 +1,44 @@
+import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditMetrics } from './audit-metrics';
+
+const READY_TIMEOUT_MS = 2000;
+
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly metrics: AuditMetrics,
+  ) {}
+
+  /** The process is alive (liveness): no dependencies, so a slow database never restarts pods. */
+  @Get('healthz')
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** The database answers (readiness): take this pod out of the Service otherwise. */
+  @Get('readyz')
+  async readyz(): Promise<{ status: 'ok'; database: 'ok' }> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.dataSource.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+        }),
+      ]);
+      return { status: 'ok', database: 'ok' };
+    } catch (error) {
+      throw new ServiceUnavailableException(`database not reachable: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async prometheus(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

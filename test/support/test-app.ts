@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app';
+import type { AppConfig, DatabaseConfig } from '../../src/config/app-config';
+import { parseEnvironment } from '../../src/config/environment';
+import { mariadbAvailable, MARIADB } from './mariadb';
+
+export type Backend = 'sqlite' | 'mariadb';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  url: string;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * A real server on a random loopback port with a fresh database: a new SQLite file, or a new
+ * MariaDB database that is dropped again on close.
+ */
+export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
+  let database: DatabaseConfig;
+  let cleanup: () => Promise<void>;
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-test-'));
+    database = { type: 'sqlite', path: join(dir, 'audit.db') };
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const name = `audit_test_${randomBytes(4).toString('hex')}`;
+    database = { type: 'mysql', ...MARIADB, name, poolSize: 4 };
+    cleanup = async () => {
+      const mysql = await import('mysql2/promise');
+      const connection = await mysql.createConnection(MARIADB);
+      await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await connection.end();
+    };
+  }
+  const config = { ...parseEnvironment({ HTTP_PORT: '1', ...env }), database };
+  const app = await createApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    config,
+    close: async () => {
+      await app.close();
+      await cleanup();
+    },
+  };
+}
+
+/** The backends this machine can run; MariaDB is required in CI and skipped loudly elsewhere. */
+export function backends(): Backend[] {
+  return mariadbAvailable() ? ['sqlite', 'mariadb'] : ['sqlite'];
+}
