@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { IsBooleanString, IsIn, IsInt, IsOptional, Matches, Max, Min, validateSync } from 'class-validator';
