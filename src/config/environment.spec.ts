@@ -66,3 +66,14 @@ describe('parseEnvironment', () => {
     expect(parseEnvironment({ ENVIRONMENT: 'production', ALLOW_UNAUTHENTICATED_WEBHOOK: 'true' }).allowUnauthenticated).toBe(true);
   });
 });
+
+describe('.env.example', () => {
+  it('documents every variable the service reads', () => {
+    const { readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const source = readFileSync(`${__dirname}/environment.ts`, 'utf8');
+    const example = readFileSync(`${__dirname}/../../.env.example`, 'utf8');
+    const variables = [...source.matchAll(/\b([A-Z][A-Z_]{2,})\?: (?:string|number)/g)].map((m) => m[1]);
+    expect(variables.length).toBeGreaterThan(15);
+    expect(variables.filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(example))).toEqual([]);
+  });
+});
