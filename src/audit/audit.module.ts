@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ReconstructionModule } from '../reconstruction/reconstruction.module';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 import { EVENT_READER } from './event-reader.repository';
 import { SqlEventReader } from './sql-event-reader.repository';
 
 @Module({
+  imports: [ReconstructionModule],
   controllers: [AuditController],
   providers: [AuditService, { provide: EVENT_READER, useClass: SqlEventReader }],
   exports: [AuditService],

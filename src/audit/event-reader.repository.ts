@@ -31,10 +31,15 @@ export interface EventFilter {
   limit: number;
 }
 
+/** A stored event with its original JSON text (what reconstruction and the detail view read). */
+export interface StoredEventWithJson {
+  event: StoredEvent;
+  json: string;
+}
+
 export interface EventReader {
-  list(filter: EventFilter): Promise<StoredEvent[]>;
-  /** The stored event plus its original JSON text. */
-  get(id: string): Promise<{ event: StoredEvent; json: string } | undefined>;
+  list(filter: EventFilter): Promise<StoredEventWithJson[]>;
+  get(id: string): Promise<StoredEventWithJson | undefined>;
 }
 
 export const EVENT_READER = Symbol('EVENT_READER');

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EVENTS_TABLE } from '../database/schema';
 import { sqlToMicroTime } from '../domain/micro-time';
-import { EventFilter, EventReader, StoredEvent } from './event-reader.repository';
+import { EventFilter, EventReader, StoredEvent, StoredEventWithJson } from './event-reader.repository';
 
 const SUMMARY_COLUMNS =
   'id, cluster, audit_id, stage, level, verb, username, user_groups, impersonated_user, source_ips, ' +
@@ -85,7 +85,7 @@ function toStoredEvent(row: EventRowData): StoredEvent {
 export class SqlEventReader implements EventReader {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(filter: EventFilter): Promise<StoredEvent[]> {
+  async list(filter: EventFilter): Promise<StoredEventWithJson[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.cluster !== undefined) {
@@ -99,13 +99,13 @@ export class SqlEventReader implements EventReader {
     const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     params.push(filter.limit);
     const rows = (await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS} FROM ${EVENTS_TABLE} ${clause} ORDER BY id DESC LIMIT ?`,
+      `SELECT ${SUMMARY_COLUMNS}, event FROM ${EVENTS_TABLE} ${clause} ORDER BY id DESC LIMIT ?`,
       params,
     )) as EventRowData[];
-    return rows.map(toStoredEvent);
+    return rows.map((row) => ({ event: toStoredEvent(row), json: row.event ?? '{}' }));
   }
 
-  async get(id: string): Promise<{ event: StoredEvent; json: string } | undefined> {
+  async get(id: string): Promise<StoredEventWithJson | undefined> {
     const rows = (await this.dataSource.query(
       `SELECT ${SUMMARY_COLUMNS}, event FROM ${EVENTS_TABLE} WHERE id = ?`,
       [uuidToBuffer(id)],

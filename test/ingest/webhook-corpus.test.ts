@@ -104,12 +104,15 @@ describe.each(backends())('every corpus event through the webhook (%s)', (backen
       byContent.set(JSON.stringify(event), item);
     }
     for (const e of storable) {
-      const item = byContent.get(JSON.stringify(withoutTypeMeta(e.raw)));
-      expect({ file: e.file, item: item && { ...item, id: undefined, cluster: undefined } }).toEqual({
+      const found = byContent.get(JSON.stringify(withoutTypeMeta(e.raw)));
+      const { summary, kubectl, ...item } = found ?? {};
+      expect(summary).toEqual(expect.stringMatching(/\S/));
+      expect(kubectl).toEqual(expect.objectContaining({ fidelity: expect.stringMatching(/^(exact|equivalent|partial|none)$/) }));
+      expect({ file: e.file, item: { ...item, id: undefined, cluster: undefined } }).toEqual({
         file: e.file,
         item: { ...expectedItem(e.raw), id: undefined, cluster: undefined },
       });
-      expect(item?.cluster).toBe('corpus');
+      expect(item.cluster).toBe('corpus');
     }
   });
 
