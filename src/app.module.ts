@@ -11,7 +11,13 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), DatabaseModule, OpsModule, IngestModule, AuditModule],
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule,
+        OpsModule,
+        IngestModule,
+        AuditModule,
+      ],
     };
   }
 }

@@ -11,7 +11,10 @@ export interface CreateAppOptions {
 }
 
 /** Builds the application the same way for the server, the tests and the benchmarks. */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxBodyBytes,
     // Audit events carry user-chosen keys ("__proto__" is a valid ConfigMap key): rejecting them

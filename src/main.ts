@@ -10,7 +10,9 @@ async function main(): Promise<void> {
     config = parseEnvironment(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`k8s-audit-webhook: ${error.message}\nSee .env.example for every variable.\n`);
+      process.stderr.write(
+        `k8s-audit-webhook: ${error.message}\nSee .env.example for every variable.\n`,
+      );
       process.exit(2);
     }
     throw error;
@@ -19,12 +21,20 @@ async function main(): Promise<void> {
   const app = await createApp(config, { logger });
   await app.listen({ port: config.httpPort, host: config.httpHost });
   if (config.allowUnauthenticated) {
-    logger.warn('the webhook accepts unauthenticated batches: set WEBHOOK_TOKEN or WEBHOOK_TOKENS', 'Bootstrap');
+    logger.warn(
+      'the webhook accepts unauthenticated batches: set WEBHOOK_TOKEN or WEBHOOK_TOKENS',
+      'Bootstrap',
+    );
   }
-  logger.log(`listening on ${config.tls ? 'https' : 'http'}://${config.httpHost}:${config.httpPort}`, 'Bootstrap');
+  logger.log(
+    `listening on ${config.tls ? 'https' : 'http'}://${config.httpHost}:${config.httpPort}`,
+    'Bootstrap',
+  );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`k8s-audit-webhook failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `k8s-audit-webhook failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });

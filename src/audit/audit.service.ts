@@ -1,7 +1,12 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { normalizeEvent } from '../domain/normalize-event';
 import { Explanation, ReconstructionService } from '../reconstruction/reconstruction.service';
-import { EVENT_READER, EventReader, StoredEvent, StoredEventWithJson } from './event-reader.repository';
+import {
+  EVENT_READER,
+  EventReader,
+  StoredEvent,
+  StoredEventWithJson,
+} from './event-reader.repository';
 
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -20,11 +25,21 @@ export class AuditService {
     private readonly reconstruction: ReconstructionService,
   ) {}
 
-  async listEvents(query: { cluster?: string; limit?: number; cursor?: string }): Promise<EventPage> {
+  async listEvents(query: {
+    cluster?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<EventPage> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     // One row more than asked tells whether another page exists without a COUNT.
-    const rows = await this.reader.list({ cluster: query.cluster, before: query.cursor, limit: limit + 1 });
-    const items = rows.slice(0, limit).map((row) => this.toItem(row, JSON.parse(row.json) as unknown));
+    const rows = await this.reader.list({
+      cluster: query.cluster,
+      before: query.cursor,
+      limit: limit + 1,
+    });
+    const items = rows
+      .slice(0, limit)
+      .map((row) => this.toItem(row, JSON.parse(row.json) as unknown));
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
   }
 
@@ -40,7 +55,10 @@ export class AuditService {
     // Stored events were normalized on the way in; this only guards against edited rows.
     const explanation: Explanation = normalized.ok
       ? this.reconstruction.explain(normalized.event, row.event.cluster)
-      : { summary: `unreadable event: ${normalized.reason}`, kubectl: { command: '', fidelity: 'none', notes: [] } };
+      : {
+          summary: `unreadable event: ${normalized.reason}`,
+          kubectl: { command: '', fidelity: 'none', notes: [] },
+        };
     return { ...row.event, ...explanation };
   }
 }

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EVENTS_TABLE } from '../database/schema';
 import { sqlToMicroTime } from '../domain/micro-time';
-import { EventFilter, EventReader, StoredEvent, StoredEventWithJson } from './event-reader.repository';
+import {
+  EventFilter,
+  EventReader,
+  StoredEvent,
+  StoredEventWithJson,
+} from './event-reader.repository';
 
 const SUMMARY_COLUMNS =
   'id, cluster, audit_id, stage, level, verb, username, user_groups, impersonated_user, source_ips, ' +

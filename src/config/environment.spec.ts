@@ -36,22 +36,42 @@ describe('parseEnvironment', () => {
       WEBHOOK_TOKENS: 'prod=a,dev=b',
       ENVIRONMENT: 'production',
     });
-    expect(config.database).toEqual({ type: 'mysql', host: 'db', port: 3307, user: 'audit', password: 'pw', name: 'k8s_audit', poolSize: 8 });
-    expect([...config.webhookTokens]).toEqual([['prod', 'a'], ['dev', 'b']]);
+    expect(config.database).toEqual({
+      type: 'mysql',
+      host: 'db',
+      port: 3307,
+      user: 'audit',
+      password: 'pw',
+      name: 'k8s_audit',
+      poolSize: 8,
+    });
+    expect([...config.webhookTokens]).toEqual([
+      ['prod', 'a'],
+      ['dev', 'b'],
+    ]);
     expect(config.allowUnauthenticated).toBe(false);
   });
 
   it.each([
     [{ HTTP_PORT: 'abc' }, /^HTTP_PORT: .*whole number.* \(got "abc"\)$/],
     [{ HTTP_PORT: '70000' }, /^HTTP_PORT: .*65535/],
-    [{ ENVIRONMENT: 'staging' }, /^ENVIRONMENT: must be development or production \(got "staging"\)$/],
+    [
+      { ENVIRONMENT: 'staging' },
+      /^ENVIRONMENT: must be development or production \(got "staging"\)$/,
+    ],
     [{ MAX_BODY_BYTES: '12' }, /^MAX_BODY_BYTES: /],
     [{ WEBHOOK_TOKENS: 'prod:a' }, /^WEBHOOK_TOKENS: must look like prod=tokenA,dev=tokenB/],
     [{ WEBHOOK_TOKENS: 'Prod=a' }, /^WEBHOOK_TOKENS: cluster "Prod" must be/],
     [{ WEBHOOK_TOKENS: 'a=x,a=y' }, /^WEBHOOK_TOKENS: cluster "a" is listed twice/],
     [{ DB_NAME: 'a;drop' }, /^DB_NAME: /],
-    [{ TLS_CERT_FILE: '/nonexistent.pem' }, /^TLS_KEY_FILE: must be set together with TLS_CERT_FILE/],
-    [{ TLS_CERT_FILE: '/nonexistent.pem', TLS_KEY_FILE: '/nonexistent.key' }, /^TLS_CERT_FILE: file \/nonexistent.pem does not exist/],
+    [
+      { TLS_CERT_FILE: '/nonexistent.pem' },
+      /^TLS_KEY_FILE: must be set together with TLS_CERT_FILE/,
+    ],
+    [
+      { TLS_CERT_FILE: '/nonexistent.pem', TLS_KEY_FILE: '/nonexistent.key' },
+      /^TLS_CERT_FILE: file \/nonexistent.pem does not exist/,
+    ],
     [{ ENVIRONMENT: 'production' }, /^WEBHOOK_TOKEN: production needs/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of/],
   ])('refuses %p naming the variable', (env, message) => {
@@ -63,7 +83,10 @@ describe('parseEnvironment', () => {
   });
 
   it('lets production run open only when explicitly allowed', () => {
-    expect(parseEnvironment({ ENVIRONMENT: 'production', ALLOW_UNAUTHENTICATED_WEBHOOK: 'true' }).allowUnauthenticated).toBe(true);
+    expect(
+      parseEnvironment({ ENVIRONMENT: 'production', ALLOW_UNAUTHENTICATED_WEBHOOK: 'true' })
+        .allowUnauthenticated,
+    ).toBe(true);
   });
 });
 
@@ -72,7 +95,9 @@ describe('.env.example', () => {
     const { readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
     const source = readFileSync(`${__dirname}/environment.ts`, 'utf8');
     const example = readFileSync(`${__dirname}/../../.env.example`, 'utf8');
-    const variables = [...source.matchAll(/\b([A-Z][A-Z_]{2,})\?: (?:string|number)/g)].map((m) => m[1]);
+    const variables = [...source.matchAll(/\b([A-Z][A-Z_]{2,})\?: (?:string|number)/g)].map(
+      (m) => m[1],
+    );
     expect(variables.length).toBeGreaterThan(15);
     expect(variables.filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(example))).toEqual([]);
   });

@@ -1,7 +1,16 @@
 import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
-import { IsBooleanString, IsIn, IsInt, IsOptional, Matches, Max, Min, validateSync } from 'class-validator';
+import {
+  IsBooleanString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
 import { AppConfig, CLUSTER_NAME, DatabaseConfig, TlsConfig } from './app-config';
 
 export class ConfigError extends Error {
@@ -16,47 +25,67 @@ const MiB = 1024 * 1024;
 
 /** Every variable the service reads; `.env.example` documents each one. */
 class EnvironmentVariables {
-  @IsOptional() @IsIn(['development', 'production'], { message: 'must be development or production' })
+  @IsOptional()
+  @IsIn(['development', 'production'], { message: 'must be development or production' })
   ENVIRONMENT?: string;
 
-  @IsOptional() @Matches(/^[0-9a-fA-F:.]+$|^localhost$/, { message: 'must be an IP address or localhost' })
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F:.]+$|^localhost$/, { message: 'must be an IP address or localhost' })
   HTTP_HOST?: string;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(65535)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(65535)
   HTTP_PORT?: number;
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'must be one of fatal, error, warn, info, debug, trace, silent',
   })
   LOG_LEVEL?: string;
 
-  @IsOptional() @Matches(NO_SPACES, { message: 'must be a non-empty token without spaces' })
+  @IsOptional()
+  @Matches(NO_SPACES, { message: 'must be a non-empty token without spaces' })
   WEBHOOK_TOKEN?: string;
 
-  @IsOptional() @Matches(/^[^=,\s]+=[^=,\s]+(,[^=,\s]+=[^=,\s]+)*$/, {
+  @IsOptional()
+  @Matches(/^[^=,\s]+=[^=,\s]+(,[^=,\s]+=[^=,\s]+)*$/, {
     message: 'must look like prod=tokenA,dev=tokenB',
   })
   WEBHOOK_TOKENS?: string;
 
-  @IsOptional() @IsBooleanString({ message: 'must be true or false' })
+  @IsOptional()
+  @IsBooleanString({ message: 'must be true or false' })
   ALLOW_UNAUTHENTICATED_WEBHOOK?: string;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number of bytes' }) @Min(1024) @Max(1024 * MiB)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number of bytes' })
+  @Min(1024)
+  @Max(1024 * MiB)
   MAX_BODY_BYTES?: number;
 
-  @IsOptional() @Matches(NO_SPACES, { message: 'must be a host name or address' })
+  @IsOptional()
+  @Matches(NO_SPACES, { message: 'must be a host name or address' })
   DB_HOST?: string;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(65535)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(65535)
   DB_PORT?: number;
 
   @IsOptional() DB_USER?: string;
   @IsOptional() DB_PASSWORD?: string;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9_$]{1,64}$/, { message: 'must be 1-64 letters, digits, _ or $' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_$]{1,64}$/, { message: 'must be 1-64 letters, digits, _ or $' })
   DB_NAME?: string;
 
-  @IsOptional() @IsInt({ message: 'must be a whole number' }) @Min(1) @Max(256)
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(256)
   DB_POOL_SIZE?: number;
 
   @IsOptional() DB_PATH?: string;
@@ -64,7 +93,8 @@ class EnvironmentVariables {
   @IsOptional() TLS_KEY_FILE?: string;
   @IsOptional() TLS_CLIENT_CA_FILE?: string;
 
-  @IsOptional() @IsBooleanString({ message: 'must be true or false' })
+  @IsOptional()
+  @IsBooleanString({ message: 'must be true or false' })
   TLS_CLIENT_CN_CLUSTERS?: string;
 }
 
@@ -82,7 +112,9 @@ function parseTokens(spec: string | undefined, problems: string[]): Map<string, 
   for (const pair of spec.split(',')) {
     const [cluster, token] = pair.split('=');
     if (!CLUSTER_NAME.test(cluster)) {
-      problems.push(`WEBHOOK_TOKENS: cluster "${cluster}" must be 1-63 characters of a-z, 0-9 and -`);
+      problems.push(
+        `WEBHOOK_TOKENS: cluster "${cluster}" must be 1-63 characters of a-z, 0-9 and -`,
+      );
     } else if (tokens.has(cluster)) {
       problems.push(`WEBHOOK_TOKENS: cluster "${cluster}" is listed twice`);
     }
@@ -92,7 +124,8 @@ function parseTokens(spec: string | undefined, problems: string[]): Map<string, 
 }
 
 function readable(variable: string, path: string | undefined, problems: string[]): void {
-  if (path !== undefined && !existsSync(path)) problems.push(`${variable}: file ${path} does not exist`);
+  if (path !== undefined && !existsSync(path))
+    problems.push(`${variable}: file ${path} does not exist`);
   else if (path !== undefined) {
     try {
       readFileSync(path);
@@ -109,7 +142,9 @@ function parseTls(env: EnvironmentVariables, problems: string[]): TlsConfig | un
     return undefined;
   }
   if (!certFile || !keyFile) {
-    problems.push(`${certFile ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: must be set together with ${certFile ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'}`);
+    problems.push(
+      `${certFile ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}: must be set together with ${certFile ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'}`,
+    );
     return undefined;
   }
   readable('TLS_CERT_FILE', certFile, problems);
@@ -151,7 +186,8 @@ export function parseEnvironment(rawEnv: Env): AppConfig {
   const environment = env.ENVIRONMENT === 'production' ? 'production' : 'development';
   const allowUnauthenticated =
     env.ALLOW_UNAUTHENTICATED_WEBHOOK === 'true' || environment === 'development';
-  const anyAuth = Boolean(env.WEBHOOK_TOKEN) || webhookTokens.size > 0 || Boolean(tls?.clientCaFile);
+  const anyAuth =
+    Boolean(env.WEBHOOK_TOKEN) || webhookTokens.size > 0 || Boolean(tls?.clientCaFile);
   if (!anyAuth && !allowUnauthenticated) {
     problems.push(
       'WEBHOOK_TOKEN: production needs WEBHOOK_TOKEN, WEBHOOK_TOKENS or TLS_CLIENT_CA_FILE ' +

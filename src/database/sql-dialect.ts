@@ -7,7 +7,11 @@ import type { DataSource } from 'typeorm';
 export interface SqlDialect {
   readonly name: 'mysql' | 'sqlite';
   /** Column types for the schema. */
-  readonly types: { binary16: 'binary' | 'blob'; longText: 'longtext' | 'text'; microTime: 'datetime' | 'text' };
+  readonly types: {
+    binary16: 'binary' | 'blob';
+    longText: 'longtext' | 'text';
+    microTime: 'datetime' | 'text';
+  };
   /** `INSERT IGNORE` (MySQL) or `INSERT OR IGNORE` (SQLite): the idempotent insert. */
   insertIgnore(table: string, columns: readonly string[]): string;
   /** Most `?` placeholders one statement may carry. */

@@ -34,7 +34,8 @@ export type AuditStage = 'RequestReceived' | 'ResponseStarted' | 'ResponseComple
 export type AuditLevel = 'Metadata' | 'Request' | 'RequestResponse';
 
 /** A JSON value as found in requestObject / responseObject. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
 export interface AuditEvent {

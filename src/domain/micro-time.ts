@@ -9,7 +9,8 @@ export interface MicroTime {
   epochMs: number;
 }
 
-const MICRO_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:?\d{2})$/;
+const MICRO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:?\d{2})$/;
 const MIN_YEAR = 1970;
 const MAX_YEAR = 9999;
 
@@ -35,7 +36,10 @@ export function parseMicroTime(value: unknown): MicroTime | undefined {
   }
   if (epochMs < 0) return undefined;
   const base = new Date(epochMs).toISOString().slice(0, 19);
-  return { iso: `${base}.${String(micros).padStart(6, '0')}Z`, epochMs: epochMs + Math.floor(micros / 1000) };
+  return {
+    iso: `${base}.${String(micros).padStart(6, '0')}Z`,
+    epochMs: epochMs + Math.floor(micros / 1000),
+  };
 }
 
 /** "2024-05-01T10:00:00.123456Z" -> "2024-05-01 10:00:00.123456" (DATETIME(6) literal, UTC). */

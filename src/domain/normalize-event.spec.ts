@@ -19,11 +19,14 @@ describe('normalizeEvent', () => {
 
   it('gives v1beta1 events that carry only `timestamp` both v1 timestamps', () => {
     const { requestReceivedTimestamp: _r, stageTimestamp: _s, ...old } = base;
-    const result = normalizeEvent({ ...old, apiVersion: 'audit.k8s.io/v1beta1', timestamp: '2017-09-11T19:55:05Z' });
-    expect(result.ok && [result.event.requestReceivedTimestamp, result.event.stageTimestamp]).toEqual([
-      '2017-09-11T19:55:05.000000Z',
-      '2017-09-11T19:55:05.000000Z',
-    ]);
+    const result = normalizeEvent({
+      ...old,
+      apiVersion: 'audit.k8s.io/v1beta1',
+      timestamp: '2017-09-11T19:55:05Z',
+    });
+    expect(
+      result.ok && [result.event.requestReceivedTimestamp, result.event.stageTimestamp],
+    ).toEqual(['2017-09-11T19:55:05.000000Z', '2017-09-11T19:55:05.000000Z']);
   });
 
   it('uses stageTimestamp for both when only it is present', () => {
@@ -40,8 +43,14 @@ describe('normalizeEvent', () => {
     [{ ...base, auditID: 'x'.repeat(256) }, 'auditID is longer than 255 characters'],
     [{ ...base, stage: 7 }, 'stage is missing'],
     [{ ...base, verb: undefined }, 'verb is missing'],
-    [{ ...base, stageTimestamp: undefined, requestReceivedTimestamp: undefined }, 'no timestamp (stageTimestamp, requestReceivedTimestamp or timestamp)'],
-    [{ ...base, stageTimestamp: 'soon', requestReceivedTimestamp: undefined }, 'timestamp "soon" is not an RFC 3339 time'],
+    [
+      { ...base, stageTimestamp: undefined, requestReceivedTimestamp: undefined },
+      'no timestamp (stageTimestamp, requestReceivedTimestamp or timestamp)',
+    ],
+    [
+      { ...base, stageTimestamp: 'soon', requestReceivedTimestamp: undefined },
+      'timestamp "soon" is not an RFC 3339 time',
+    ],
   ])('refuses %p: %s', (raw, reason) => {
     expect(normalizeEvent(raw)).toEqual({ ok: false, reason });
   });

@@ -25,7 +25,9 @@ function strings(v: unknown): string[] | undefined {
 function stringMap(v: unknown): Record<string, string> | undefined {
   if (!isObject(v)) return undefined;
   // fromEntries defines own properties, so a hostile "__proto__" key stays an ordinary key.
-  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
 }
 
 function userInfo(v: unknown): UserInfo | undefined {
@@ -136,7 +138,8 @@ export function normalizeEvent(raw: unknown): NormalizeResult {
   if (ref) event.objectRef = ref;
   const status = responseStatus(raw.responseStatus);
   if (status) event.responseStatus = status;
-  if (raw.requestObject !== undefined) event.requestObject = raw.requestObject as AuditEvent['requestObject'];
+  if (raw.requestObject !== undefined)
+    event.requestObject = raw.requestObject as AuditEvent['requestObject'];
   if (raw.responseObject !== undefined) {
     event.responseObject = raw.responseObject as AuditEvent['responseObject'];
   }

@@ -4,9 +4,17 @@ describe('itemsOfBatch', () => {
   const event = { auditID: 'a', verb: 'get' };
 
   it.each([
-    ['an EventList', { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [event, event] }, 2],
+    [
+      'an EventList',
+      { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [event, event] },
+      2,
+    ],
     ['an EventList without kind', { items: [event] }, 1],
-    ['a v1beta1 EventList', { kind: 'EventList', apiVersion: 'audit.k8s.io/v1beta1', items: [] }, 0],
+    [
+      'a v1beta1 EventList',
+      { kind: 'EventList', apiVersion: 'audit.k8s.io/v1beta1', items: [] },
+      0,
+    ],
     ['a single Event', { kind: 'Event', ...event }, 1],
     ['a bare event', event, 1],
     ['a JSON array', [event, event, event], 3],
@@ -19,8 +27,14 @@ describe('itemsOfBatch', () => {
     ['text', 'body is a string; expected an audit.k8s.io/v1 EventList or Event'],
     [{ kind: 'EventList', items: 'x' }, 'EventList.items is a string; expected an array'],
     [{ kind: 'Pod' }, 'kind "Pod" is not an EventList or Event'],
-    [{ apiVersion: 'v1', items: [] }, 'apiVersion "v1" is not an audit API version (expected audit.k8s.io/v1)'],
-    [{ foo: 1 }, 'body has neither "kind" nor "items" nor "auditID"; expected an audit.k8s.io/v1 EventList or Event'],
+    [
+      { apiVersion: 'v1', items: [] },
+      'apiVersion "v1" is not an audit API version (expected audit.k8s.io/v1)',
+    ],
+    [
+      { foo: 1 },
+      'body has neither "kind" nor "items" nor "auditID"; expected an audit.k8s.io/v1 EventList or Event',
+    ],
   ])('refuses %p with a reason', (body, message) => {
     expect(() => itemsOfBatch(body)).toThrow(new InvalidBatchError(message));
   });

@@ -1,7 +1,11 @@
 /** Thrown for a body that is not an Event or EventList; the message goes back to the sender. */
 export class InvalidBatchError extends Error {}
 
-const KNOWN_VERSIONS = new Set(['audit.k8s.io/v1', 'audit.k8s.io/v1beta1', 'audit.k8s.io/v1alpha1']);
+const KNOWN_VERSIONS = new Set([
+  'audit.k8s.io/v1',
+  'audit.k8s.io/v1beta1',
+  'audit.k8s.io/v1alpha1',
+]);
 
 function describeJson(value: unknown): string {
   if (value === null) return 'null';
@@ -17,7 +21,9 @@ function describeJson(value: unknown): string {
 export function itemsOfBatch(body: unknown): unknown[] {
   if (Array.isArray(body)) return body;
   if (typeof body !== 'object' || body === null) {
-    throw new InvalidBatchError(`body is ${describeJson(body)}; expected an audit.k8s.io/v1 EventList or Event`);
+    throw new InvalidBatchError(
+      `body is ${describeJson(body)}; expected an audit.k8s.io/v1 EventList or Event`,
+    );
   }
   const doc = body as Record<string, unknown>;
   const { kind, apiVersion } = doc;
@@ -28,7 +34,9 @@ export function itemsOfBatch(body: unknown): unknown[] {
   }
   if (kind === 'EventList' || (kind === undefined && 'items' in doc)) {
     if (!Array.isArray(doc.items)) {
-      throw new InvalidBatchError(`EventList.items is ${describeJson(doc.items)}; expected an array`);
+      throw new InvalidBatchError(
+        `EventList.items is ${describeJson(doc.items)}; expected an array`,
+      );
     }
     return doc.items;
   }

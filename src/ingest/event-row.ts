@@ -27,7 +27,9 @@ export function contentHash(json: string): Buffer {
 export function storedEventJson(raw: Record<string, unknown>): string {
   if (!('kind' in raw) && !('apiVersion' in raw)) return JSON.stringify(raw);
   const { kind: _kind, apiVersion, ...rest } = raw;
-  return JSON.stringify(apiVersion === 'audit.k8s.io/v1' || apiVersion === undefined ? rest : { apiVersion, ...rest });
+  return JSON.stringify(
+    apiVersion === 'audit.k8s.io/v1' || apiVersion === undefined ? rest : { apiVersion, ...rest },
+  );
 }
 
 /** Id whose timestamp part is the event's stage time, so id order is event order. */
@@ -35,7 +37,12 @@ export function eventId(epochMs: number): Buffer {
   return uuidv7({ msecs: epochMs }, Buffer.alloc(16));
 }
 
-export function buildEventRow(cluster: string, event: AuditEvent, json: string, stageEpochMs: number): EventRow {
+export function buildEventRow(
+  cluster: string,
+  event: AuditEvent,
+  json: string,
+  stageEpochMs: number,
+): EventRow {
   const ref = event.objectRef ?? {};
   const code = event.responseStatus?.code;
   return [
@@ -66,7 +73,12 @@ export function buildEventRow(cluster: string, event: AuditEvent, json: string, 
   ] as EventRow;
 }
 
-export function buildQuarantineRow(cluster: string, raw: unknown, reason: string, now: Date): QuarantineRow {
+export function buildQuarantineRow(
+  cluster: string,
+  raw: unknown,
+  reason: string,
+  now: Date,
+): QuarantineRow {
   // Kept verbatim (re-serialized only when the body was already decoded) so nothing is lost.
   const json = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? 'undefined');
   return [

@@ -12,12 +12,18 @@ export class IngestErrorsFilter implements ExceptionFilter {
   catch(error: InvalidBatchError | StorageUnavailableError, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (error instanceof InvalidBatchError) {
-      void reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
+      void reply
+        .status(400)
+        .send({ statusCode: 400, error: 'Bad Request', message: error.message });
       return;
     }
     void reply
       .status(503)
       .header('Retry-After', String(RETRY_AFTER_SECONDS))
-      .send({ statusCode: 503, error: 'Service Unavailable', message: 'database unavailable; retry later' });
+      .send({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'database unavailable; retry later',
+      });
   }
 }

@@ -10,7 +10,10 @@ export class IngestController {
 
   @Post(':cluster')
   @HttpCode(200)
-  ingestForCluster(@WebhookCluster() cluster: string, @Body() body: unknown): Promise<IngestResult> {
+  ingestForCluster(
+    @WebhookCluster() cluster: string,
+    @Body() body: unknown,
+  ): Promise<IngestResult> {
     return this.ingest.ingestBatch(cluster, itemsOfBatch(body));
   }
 

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { normalizeEvent } from '../domain/normalize-event';
 import { SQL_DIALECT, SqlDialect } from '../database/sql-dialect';
 import { AuditMetrics } from '../ops/audit-metrics';
-import { buildEventRow, buildQuarantineRow, EventRow, QuarantineRow, storedEventJson } from './event-row';
+import {
+  buildEventRow,
+  buildQuarantineRow,
+  EventRow,
+  QuarantineRow,
+  storedEventJson,
+} from './event-row';
 import { EVENT_WRITER, EventWriter, StorageUnavailableError } from './event-writer.repository';
 
 export interface IngestResult {
@@ -35,7 +41,9 @@ export class IngestService {
     items.forEach((raw, index) => {
       const normalized = normalizeEvent(raw);
       if (!normalized.ok) {
-        quarantine.push(buildQuarantineRow(cluster, raw, `item ${index}: ${normalized.reason}`, now));
+        quarantine.push(
+          buildQuarantineRow(cluster, raw, `item ${index}: ${normalized.reason}`, now),
+        );
         return;
       }
       const stageMs = Date.parse(normalized.event.stageTimestamp);
@@ -47,7 +55,9 @@ export class IngestService {
       written = await this.writer.write(events, quarantine);
     } catch (error) {
       this.metrics.recordDatabaseError();
-      this.logger.error(`batch of ${items.length} events for cluster ${cluster} not stored: ${String(error)}`);
+      this.logger.error(
+        `batch of ${items.length} events for cluster ${cluster} not stored: ${String(error)}`,
+      );
       throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);
     }
     const result = {
@@ -69,8 +79,13 @@ export class IngestService {
     const json = storedEventJson(raw);
     if (json.length * 2 < this.dialect.maxStatementBytes) return json;
     const { requestObject: _req, responseObject: _res, ...rest } = raw;
-    const annotations = { ...(rest.annotations as Record<string, string> | undefined), [TRUNCATED]: 'true' };
-    this.logger.warn(`event ${String(raw.auditID)} is ${json.length} bytes; stored without its objects`);
+    const annotations = {
+      ...(rest.annotations as Record<string, string> | undefined),
+      [TRUNCATED]: 'true',
+    };
+    this.logger.warn(
+      `event ${String(raw.auditID)} is ${json.length} bytes; stored without its objects`,
+    );
     return storedEventJson({ ...rest, annotations });
   }
 }

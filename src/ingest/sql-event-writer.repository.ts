@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
-import { EVENT_COLUMNS, EVENTS_TABLE, QUARANTINE_COLUMNS, QUARANTINE_TABLE } from '../database/schema';
+import {
+  EVENT_COLUMNS,
+  EVENTS_TABLE,
+  QUARANTINE_COLUMNS,
+  QUARANTINE_TABLE,
+} from '../database/schema';
 import { SQL_DIALECT, SqlDialect } from '../database/sql-dialect';
 import type { EventRow, QuarantineRow } from './event-row';
 import { EventWriter, StorageUnavailableError, WriteResult } from './event-writer.repository';
@@ -77,7 +82,12 @@ export class SqlEventWriter implements EventWriter {
     }
   }
 
-  private async insert(runner: QueryRunner, prefix: string, placeholders: string, rows: Row[]): Promise<number> {
+  private async insert(
+    runner: QueryRunner,
+    prefix: string,
+    placeholders: string,
+    rows: Row[],
+  ): Promise<number> {
     let affected = 0;
     const maxBytes = this.dialect.maxStatementBytes;
     for (const chunk of chunkRows(rows, this.dialect.maxParams, maxBytes)) {

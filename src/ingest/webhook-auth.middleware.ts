@@ -32,7 +32,10 @@ export class WebhookAuthMiddleware implements NestMiddleware<WebhookRequest, Ser
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.globalToken = config.webhookToken ? digest(config.webhookToken) : undefined;
-    this.clusterTokens = [...config.webhookTokens].map(([cluster, token]) => ({ cluster, token: digest(token) }));
+    this.clusterTokens = [...config.webhookTokens].map(([cluster, token]) => ({
+      cluster,
+      token: digest(token),
+    }));
   }
 
   use(req: WebhookRequest, _res: ServerResponse, next: (error?: unknown) => void): void {
@@ -51,7 +54,11 @@ export class WebhookAuthMiddleware implements NestMiddleware<WebhookRequest, Ser
   /** The CN of a client certificate that TLS_CLIENT_CA_FILE verified, if there is one. */
   private verifiedClientCommonName(req: WebhookRequest): string | undefined {
     const socket = req.socket as Partial<TLSSocket>;
-    if (!this.config.tls?.clientCaFile || socket.authorized !== true || !socket.getPeerCertificate) {
+    if (
+      !this.config.tls?.clientCaFile ||
+      socket.authorized !== true ||
+      !socket.getPeerCertificate
+    ) {
       return undefined;
     }
     const cn = socket.getPeerCertificate().subject?.CN;
@@ -61,10 +68,14 @@ export class WebhookAuthMiddleware implements NestMiddleware<WebhookRequest, Ser
   private clusterForCertificate(commonName: string, urlCluster: string): string {
     if (!this.config.tls?.clientCnClusters) return urlCluster;
     if (!CLUSTER_NAME.test(commonName)) {
-      throw new ForbiddenException(`client certificate CN ${JSON.stringify(commonName.slice(0, 80))} is not a cluster name`);
+      throw new ForbiddenException(
+        `client certificate CN ${JSON.stringify(commonName.slice(0, 80))} is not a cluster name`,
+      );
     }
     if (urlCluster !== DEFAULT_CLUSTER && urlCluster !== commonName) {
-      throw new ForbiddenException(`client certificate is for cluster ${commonName}, not ${urlCluster}`);
+      throw new ForbiddenException(
+        `client certificate is for cluster ${commonName}, not ${urlCluster}`,
+      );
     }
     return commonName;
   }
@@ -72,19 +83,24 @@ export class WebhookAuthMiddleware implements NestMiddleware<WebhookRequest, Ser
   private checkToken(req: WebhookRequest, cluster: string): void {
     if (this.globalToken === undefined && this.clusterTokens.length === 0) {
       if (this.config.tls?.clientCaFile) {
-        throw new UnauthorizedException('a client certificate signed by TLS_CLIENT_CA_FILE is required');
+        throw new UnauthorizedException(
+          'a client certificate signed by TLS_CLIENT_CA_FILE is required',
+        );
       }
       return;
     }
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
+    if (!match)
+      throw new UnauthorizedException('missing bearer token (Authorization: Bearer <token>)');
     const presented = digest(match[1]);
     if (this.globalToken && sameToken(presented, this.globalToken)) return;
     let owner: string | undefined;
-    for (const entry of this.clusterTokens) if (sameToken(presented, entry.token)) owner = entry.cluster;
+    for (const entry of this.clusterTokens)
+      if (sameToken(presented, entry.token)) owner = entry.cluster;
     if (owner === cluster) return;
-    if (owner !== undefined) throw new ForbiddenException(`this token may only write to cluster ${owner}`);
+    if (owner !== undefined)
+      throw new ForbiddenException(`this token may only write to cluster ${owner}`);
     throw new UnauthorizedException('invalid bearer token');
   }
 }

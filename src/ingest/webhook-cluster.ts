@@ -17,7 +17,10 @@ export type ClusterResolution = { ok: true; cluster: string } | { ok: false; mes
 export function resolveCluster(url: string): ClusterResolution {
   const parsed = new URL(url, 'http://localhost');
   const rest = parsed.pathname.slice(WEBHOOK_PREFIX.length).replace(/^\/+|\/+$/g, '');
-  let cluster = rest.length > 0 ? decodeURIComponent(rest) : (parsed.searchParams.get('cluster') ?? DEFAULT_CLUSTER);
+  let cluster =
+    rest.length > 0
+      ? decodeURIComponent(rest)
+      : (parsed.searchParams.get('cluster') ?? DEFAULT_CLUSTER);
   if (rest.length === 0 && cluster === '') cluster = DEFAULT_CLUSTER;
   if (!CLUSTER_NAME.test(cluster)) {
     return {
@@ -28,9 +31,12 @@ export function resolveCluster(url: string): ClusterResolution {
   return { ok: true, cluster };
 }
 
-export const WebhookCluster = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
-  const request = ctx.switchToHttp().getRequest<{ raw: WebhookRequest }>();
-  const cluster = request.raw.auditCluster;
-  if (cluster === undefined) throw new Error('webhook request reached the controller without a resolved cluster');
-  return cluster;
-});
+export const WebhookCluster = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): string => {
+    const request = ctx.switchToHttp().getRequest<{ raw: WebhookRequest }>();
+    const cluster = request.raw.auditCluster;
+    if (cluster === undefined)
+      throw new Error('webhook request reached the controller without a resolved cluster');
+    return cluster;
+  },
+);

@@ -49,7 +49,11 @@ export class AuditMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  recordBatch(cluster: string, counts: { accepted: number; duplicates: number; rejected: number }, seconds: number): void {
+  recordBatch(
+    cluster: string,
+    counts: { accepted: number; duplicates: number; rejected: number },
+    seconds: number,
+  ): void {
     const label = this.clusterLabel(cluster);
     this.accepted.inc({ cluster: label }, counts.accepted);
     this.duplicates.inc({ cluster: label }, counts.duplicates);

@@ -51,7 +51,11 @@ describe.each(backends())('webhook behaviour (%s)', (backend) => {
 
   it('keeps two different events that share cluster, auditID and stage', async () => {
     const a = event({ auditID: 'shared-id', verb: 'get' });
-    const b = event({ auditID: 'shared-id', verb: 'list', objectRef: { resource: 'secrets', namespace: 'prod' } });
+    const b = event({
+      auditID: 'shared-id',
+      verb: 'list',
+      objectRef: { resource: 'secrets', namespace: 'prod' },
+    });
     const res = await send(app, '/webhook/audit/shared', { kind: 'EventList', items: [a, b] });
     expect(res.json).toEqual({ accepted: 2, duplicates: 0, rejected: 0 });
     expect((await list(app, 'shared')).map((i) => i.verb).sort()).toEqual(['get', 'list']);
@@ -60,8 +64,14 @@ describe.each(backends())('webhook behaviour (%s)', (backend) => {
   it('treats an item with or without its own kind/apiVersion as the same event', async () => {
     const bare = event({ auditID: 'typed' });
     const typed = { kind: 'Event', apiVersion: 'audit.k8s.io/v1', ...bare };
-    expect((await send(app, '/webhook/audit/typed', { kind: 'EventList', items: [bare] })).json.accepted).toBe(1);
-    expect((await send(app, '/webhook/audit/typed', typed)).json).toEqual({ accepted: 0, duplicates: 1, rejected: 0 });
+    expect(
+      (await send(app, '/webhook/audit/typed', { kind: 'EventList', items: [bare] })).json.accepted,
+    ).toBe(1);
+    expect((await send(app, '/webhook/audit/typed', typed)).json).toEqual({
+      accepted: 0,
+      duplicates: 1,
+      rejected: 0,
+    });
   });
 
   it('stores the good events of a mixed batch and quarantines the bad ones with a reason', async () => {
@@ -69,16 +79,21 @@ describe.each(backends())('webhook behaviour (%s)', (backend) => {
       event({ auditID: 'good-1' }),
       { kind: 'Event', auditID: 'no-verb', stage: 'ResponseComplete' },
       'not an object',
-      event({ auditID: 'bad-time', stageTimestamp: 'yesterday', requestReceivedTimestamp: undefined }),
+      event({
+        auditID: 'bad-time',
+        stageTimestamp: 'yesterday',
+        requestReceivedTimestamp: undefined,
+      }),
       event({ auditID: 'good-2', verb: 'delete' }),
     ];
     const res = await send(app, '/webhook/audit/mixed', { kind: 'EventList', items });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ accepted: 2, duplicates: 0, rejected: 3 });
-    const rows = (await app.app.get(DataSource).query(
-      'SELECT reason, raw FROM audit_quarantine WHERE cluster = ? ORDER BY reason',
-      ['mixed'],
-    )) as { reason: string; raw: string }[];
+    const rows = (await app.app
+      .get(DataSource)
+      .query('SELECT reason, raw FROM audit_quarantine WHERE cluster = ? ORDER BY reason', [
+        'mixed',
+      ])) as { reason: string; raw: string }[];
     expect(rows.map((r) => r.reason)).toEqual([
       'item 1: verb is missing',
       'item 2: event is not a JSON object',
@@ -91,40 +106,66 @@ describe.each(backends())('webhook behaviour (%s)', (backend) => {
       duplicates: 2,
       rejected: 3,
     });
-    const count = (await app.app.get(DataSource).query(
-      'SELECT COUNT(*) AS n FROM audit_quarantine WHERE cluster = ?',
-      ['mixed'],
-    )) as { n: number | string }[];
+    const count = (await app.app
+      .get(DataSource)
+      .query('SELECT COUNT(*) AS n FROM audit_quarantine WHERE cluster = ?', ['mixed'])) as {
+      n: number | string;
+    }[];
     expect(Number(count[0].n)).toBe(3);
   });
 
   it('keeps events whose user-chosen keys are __proto__ or constructor', async () => {
     const hostile = JSON.stringify(
-      event({ auditID: 'proto', level: 'Request', requestObject: { kind: 'ConfigMap', data: { X: '1' } } }),
+      event({
+        auditID: 'proto',
+        level: 'Request',
+        requestObject: { kind: 'ConfigMap', data: { X: '1' } },
+      }),
     )
       .replace('"X":"1"', '"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"x":1}}')
       .replace('"alice"', '"<script>alert(1)</script>\'; DROP TABLE audit_events; --"');
-    const res = await send(app, '/webhook/audit/hostile', `{"kind":"EventList","items":[${hostile}]}`);
+    const res = await send(
+      app,
+      '/webhook/audit/hostile',
+      `{"kind":"EventList","items":[${hostile}]}`,
+    );
     expect(res.json).toEqual({ accepted: 1, duplicates: 0, rejected: 0 });
     const [item] = await list(app, 'hostile');
-    expect(item.username).toBe('<script>alert(1)</script>\'; DROP TABLE audit_events; --');
-    const detail = (await (await fetch(`${app.url}/api/v1/events/${String(item.id)}`)).json()) as Json;
+    expect(item.username).toBe("<script>alert(1)</script>'; DROP TABLE audit_events; --");
+    const detail = (await (
+      await fetch(`${app.url}/api/v1/events/${String(item.id)}`)
+    ).json()) as Json;
     expect(JSON.stringify(detail.event)).toContain('"__proto__":{"polluted":"yes"}');
     expect(({} as Json).polluted).toBeUndefined();
   });
 
   it('accepts a single Event, v1beta1 events with only `timestamp`, and a 10 MiB EventList', async () => {
-    const v1beta1 = { ...event({ auditID: 'old' }), apiVersion: 'audit.k8s.io/v1beta1', kind: 'Event', timestamp: '2019-01-02T03:04:05Z' };
+    const v1beta1 = {
+      ...event({ auditID: 'old' }),
+      apiVersion: 'audit.k8s.io/v1beta1',
+      kind: 'Event',
+      timestamp: '2019-01-02T03:04:05Z',
+    };
     delete (v1beta1 as Json).requestReceivedTimestamp;
     delete (v1beta1 as Json).stageTimestamp;
     expect((await send(app, '/webhook/audit/old', v1beta1)).json.accepted).toBe(1);
     const items = Array.from({ length: 2600 }, (_, i) =>
-      event({ auditID: `big-${i}`, level: 'Request', requestObject: { kind: 'ConfigMap', data: { blob: 'x'.repeat(3800) } } }),
+      event({
+        auditID: `big-${i}`,
+        level: 'Request',
+        requestObject: { kind: 'ConfigMap', data: { blob: 'x'.repeat(3800) } },
+      }),
     );
     const body = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items });
     expect(body.length).toBeGreaterThan(10 * 1024 * 1024);
-    expect((await send(app, '/webhook/audit/big', body)).json).toEqual({ accepted: 2600, duplicates: 0, rejected: 0 });
-    const page = (await (await fetch(`${app.url}/api/v1/events?cluster=big&limit=1`)).json()) as Json;
+    expect((await send(app, '/webhook/audit/big', body)).json).toEqual({
+      accepted: 2600,
+      duplicates: 0,
+      rejected: 0,
+    });
+    const page = (await (
+      await fetch(`${app.url}/api/v1/events?cluster=big&limit=1`)
+    ).json()) as Json;
     expect(page.nextCursor).toEqual(expect.any(String));
     const [old] = await list(app, 'old');
     expect(old?.stageTimestamp).toBe('2019-01-02T03:04:05.000000Z');
@@ -134,7 +175,11 @@ describe.each(backends())('webhook behaviour (%s)', (backend) => {
     ['not JSON', '{"kind":"EventList","items":[', /JSON/i],
     ['a number', '42', /body is a number/],
     ['a wrong kind', '{"kind":"PodList","items":[]}', /not an EventList or Event/],
-    ['a wrong apiVersion', '{"kind":"EventList","apiVersion":"v1","items":[]}', /not an audit API version/],
+    [
+      'a wrong apiVersion',
+      '{"kind":"EventList","apiVersion":"v1","items":[]}',
+      /not an audit API version/,
+    ],
     ['items that are not a list', '{"kind":"EventList","items":{}}', /items is an object/],
   ])('answers 400 with a reason for a body that is %s', async (_what, body, message) => {
     const res = await send(app, '/webhook/audit/bad', body);
@@ -143,7 +188,11 @@ describe.each(backends())('webhook behaviour (%s)', (backend) => {
   });
 
   it('answers 400 for a cluster name that is not DNS-label-like', async () => {
-    for (const path of ['/webhook/audit/Prod', '/webhook/audit/a_b', `/webhook/audit?cluster=${'x'.repeat(64)}`]) {
+    for (const path of [
+      '/webhook/audit/Prod',
+      '/webhook/audit/a_b',
+      `/webhook/audit?cluster=${'x'.repeat(64)}`,
+    ]) {
       const res = await send(app, path, event());
       expect(res.status).toBe(400);
       expect(String(res.json.message)).toMatch(/cluster name/);
@@ -170,15 +219,25 @@ describe('webhook limits and authentication (sqlite)', () => {
     ['its own cluster token', { authorization: 'Bearer prod-secret' }, 200],
     ['the global token', { authorization: 'Bearer global-secret' }, 200],
   ])('with %s a write to cluster prod answers %s', async (_what, headers, status) => {
-    const res = await send(app, '/webhook/audit/prod?timeout=30s', event({ auditID: `auth-${status}` }), headers);
+    const res = await send(
+      app,
+      '/webhook/audit/prod?timeout=30s',
+      event({ auditID: `auth-${status}` }),
+      headers,
+    );
     expect(res.status).toBe(status);
     if (status !== 200) expect(String(res.json.message)).toMatch(/token/);
   });
 
   it('refuses an unauthenticated body before reading it, and a body over MAX_BODY_BYTES with 413', async () => {
-    const huge = JSON.stringify({ kind: 'EventList', items: [event({ requestObject: { x: 'y'.repeat(70 * 1024) } })] });
+    const huge = JSON.stringify({
+      kind: 'EventList',
+      items: [event({ requestObject: { x: 'y'.repeat(70 * 1024) } })],
+    });
     expect((await send(app, '/webhook/audit/prod', huge)).status).toBe(401);
-    const res = await send(app, '/webhook/audit/prod', huge, { authorization: 'Bearer prod-secret' });
+    const res = await send(app, '/webhook/audit/prod', huge, {
+      authorization: 'Bearer prod-secret',
+    });
     expect(res.status).toBe(413);
   });
 

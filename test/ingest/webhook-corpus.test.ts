@@ -40,10 +40,16 @@ function expectedItem(raw: Json): Json {
 
 function withoutTypeMeta(raw: Json): Json {
   const { kind: _kind, apiVersion, ...rest } = raw;
-  return apiVersion === 'audit.k8s.io/v1' || apiVersion === undefined ? rest : { apiVersion, ...rest };
+  return apiVersion === 'audit.k8s.io/v1' || apiVersion === undefined
+    ? rest
+    : { apiVersion, ...rest };
 }
 
-async function post(app: TestApp, path: string, body: unknown): Promise<{ status: number; json: Json }> {
+async function post(
+  app: TestApp,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: Json }> {
   const res = await fetch(`${app.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -70,7 +76,8 @@ async function allItems(app: TestApp, cluster: string): Promise<Json[]> {
 describe.each(backends())('every corpus event through the webhook (%s)', (backend) => {
   let app: TestApp;
   let corpus: CorpusEvent[];
-  const isStorable = (e: CorpusEvent) => typeof e.raw.auditID === 'string' && typeof e.raw.verb === 'string';
+  const isStorable = (e: CorpusEvent) =>
+    typeof e.raw.auditID === 'string' && typeof e.raw.verb === 'string';
 
   beforeAll(async () => {
     app = await startTestApp(backend);
@@ -82,7 +89,11 @@ describe.each(backends())('every corpus event through the webhook (%s)', (backen
     const storable = corpus.filter(isStorable);
     expect(corpus.length).toBeGreaterThanOrEqual(140);
     const items = corpus.map((e) => e.raw);
-    const first = await post(app, '/webhook/audit/corpus?timeout=30s', { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items });
+    const first = await post(app, '/webhook/audit/corpus?timeout=30s', {
+      kind: 'EventList',
+      apiVersion: 'audit.k8s.io/v1',
+      items,
+    });
     expect(first.status).toBe(200);
     const distinct = new Set(storable.map((e) => JSON.stringify(withoutTypeMeta(e.raw))));
     expect(first.json).toEqual({
@@ -98,7 +109,9 @@ describe.each(backends())('every corpus event through the webhook (%s)', (backen
 
     const byContent = new Map<string, Json>();
     for (const item of stored) {
-      const detail = (await (await fetch(`${app.url}/api/v1/events/${String(item.id)}`)).json()) as Json;
+      const detail = (await (
+        await fetch(`${app.url}/api/v1/events/${String(item.id)}`)
+      ).json()) as Json;
       const { event, ...summary } = detail;
       expect(summary).toEqual(item);
       byContent.set(JSON.stringify(event), item);
@@ -107,7 +120,11 @@ describe.each(backends())('every corpus event through the webhook (%s)', (backen
       const found = byContent.get(JSON.stringify(withoutTypeMeta(e.raw)));
       const { summary, kubectl, ...item } = found ?? {};
       expect(summary).toEqual(expect.stringMatching(/\S/));
-      expect(kubectl).toEqual(expect.objectContaining({ fidelity: expect.stringMatching(/^(exact|equivalent|partial|none)$/) }));
+      expect(kubectl).toEqual(
+        expect.objectContaining({
+          fidelity: expect.stringMatching(/^(exact|equivalent|partial|none)$/),
+        }),
+      );
       expect({ file: e.file, item: { ...item, id: undefined, cluster: undefined } }).toEqual({
         file: e.file,
         item: { ...expectedItem(e.raw), id: undefined, cluster: undefined },
@@ -117,7 +134,10 @@ describe.each(backends())('every corpus event through the webhook (%s)', (backen
   });
 
   it('stores nothing twice when the apiserver retries the same batch', async () => {
-    const items = corpus.filter(isStorable).slice(0, 20).map((e) => e.raw);
+    const items = corpus
+      .filter(isStorable)
+      .slice(0, 20)
+      .map((e) => e.raw);
     const first = await post(app, '/webhook/audit/retry', { kind: 'EventList', items });
     const again = await post(app, '/webhook/audit?cluster=retry', { kind: 'EventList', items });
     expect(first.json.accepted).toBeGreaterThan(0);

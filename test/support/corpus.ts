@@ -24,7 +24,11 @@ export async function loadCorpus(): Promise<CorpusEvent[]> {
   for (const path of filesUnder(CORPUS_DIR).sort()) {
     for await (const item of readAuditFile(path)) {
       if (item.kind === 'event' && typeof item.raw === 'object' && item.raw !== null) {
-        events.push({ file: relative(CORPUS_DIR, path), line: item.line, raw: item.raw as Record<string, unknown> });
+        events.push({
+          file: relative(CORPUS_DIR, path),
+          line: item.line,
+          raw: item.raw as Record<string, unknown>,
+        });
       }
     }
   }

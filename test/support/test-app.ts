@@ -21,7 +21,10 @@ export interface TestApp {
  * A real server on a random loopback port with a fresh database: a new SQLite file, or a new
  * MariaDB database that is dropped again on close.
  */
-export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  backend: Backend,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   let database: DatabaseConfig;
   let cleanup: () => Promise<void>;
   if (backend === 'sqlite') {
