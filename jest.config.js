@@ -5,6 +5,7 @@ const base = {
   testEnvironment: 'node',
 };
 module.exports = {
+  testTimeout: 120000,
   collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts', '!src/main.ts'],
   coverageDirectory: 'coverage',
   coverageReporters: ['html', 'text-summary'],
@@ -15,7 +16,6 @@ module.exports = {
       displayName: 'integration',
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.test.ts'],
-      testTimeout: 120000,
     },
   ],
 };
