@@ -1,3 +1,4 @@
+import type { ServerOptions } from 'node:https';
 import { LoggerService, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,7 +8,7 @@ import type { AppConfig } from './config/app-config';
 export interface CreateAppOptions {
   logger?: LoggerService | false;
   /** Options for Node's https server (see src/tls); plain HTTP when absent. */
-  https?: Record<string, unknown>;
+  https?: ServerOptions;
 }
 
 /** Builds the application the same way for the server, the tests and the benchmarks. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createApp } from './app';
 import { ConfigError, parseEnvironment } from './config/environment';
 import { PinoLogger } from './logger';
+import { asSecureContextTarget, buildHttpsOptions, CertificateReloader } from './tls';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -18,8 +19,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = new PinoLogger(config.logLevel);
-  const app = await createApp(config, { logger });
+  const https = config.tls ? buildHttpsOptions(config.tls) : undefined;
+  const app = await createApp(config, { logger, https });
   await app.listen({ port: config.httpPort, host: config.httpHost });
+  if (config.tls) {
+    // cert-manager rotates the mounted files; pick them up without a restart.
+    new CertificateReloader(asSecureContextTarget(app.getHttpServer()), config.tls, {
+      logger: { log: (m) => logger.log(m, 'Tls'), warn: (m) => logger.warn(m, 'Tls') },
+    }).start();
+  }
   if (config.allowUnauthenticated) {
     logger.warn(
       'the webhook accepts unauthenticated batches: set WEBHOOK_TOKEN or WEBHOOK_TOKENS',

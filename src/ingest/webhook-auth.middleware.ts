@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import {
   BadRequestException,
   ForbiddenException,
@@ -10,6 +9,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, CLUSTER_NAME } from '../config/app-config';
+import { verifiedClientCommonName } from '../tls';
 import { DEFAULT_CLUSTER, resolveCluster, WebhookRequest } from './webhook-cluster';
 
 function digest(token: string): Buffer {
@@ -41,7 +41,9 @@ export class WebhookAuthMiddleware implements NestMiddleware<WebhookRequest, Ser
   use(req: WebhookRequest, _res: ServerResponse, next: (error?: unknown) => void): void {
     const resolution = resolveCluster(req.originalUrl ?? req.url ?? '/');
     if (!resolution.ok) throw new BadRequestException(resolution.message);
-    const commonName = this.verifiedClientCommonName(req);
+    const commonName = this.config.tls?.clientCaFile
+      ? verifiedClientCommonName(req.socket)
+      : undefined;
     if (commonName !== undefined) {
       req.auditCluster = this.clusterForCertificate(commonName, resolution.cluster);
       return next();
@@ -49,20 +51,6 @@ export class WebhookAuthMiddleware implements NestMiddleware<WebhookRequest, Ser
     req.auditCluster = resolution.cluster;
     this.checkToken(req, resolution.cluster);
     next();
-  }
-
-  /** The CN of a client certificate that TLS_CLIENT_CA_FILE verified, if there is one. */
-  private verifiedClientCommonName(req: WebhookRequest): string | undefined {
-    const socket = req.socket as Partial<TLSSocket>;
-    if (
-      !this.config.tls?.clientCaFile ||
-      socket.authorized !== true ||
-      !socket.getPeerCertificate
-    ) {
-      return undefined;
-    }
-    const cn = socket.getPeerCertificate().subject?.CN;
-    return typeof cn === 'string' ? cn : '';
   }
 
   private clusterForCertificate(commonName: string, urlCluster: string): string {

@@ -1,0 +1,102 @@
+{{/* Chart name, truncated to the 63 characters a label value allows. */}}
+{{- define "k8s-audit-webhook.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Resource name prefix: the release name, plus the chart name unless it already holds it. */}}
+{{- define "k8s-audit-webhook.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "k8s-audit-webhook.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "k8s-audit-webhook.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* Selector of the receiver pods. */}}
+{{- define "k8s-audit-webhook.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "k8s-audit-webhook.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: receiver
+{{- end }}
+
+{{/* Selector of the evaluation MariaDB pod. */}}
+{{- define "k8s-audit-webhook.mariadbSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "k8s-audit-webhook.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: mariadb
+{{- end }}
+
+{{- define "k8s-audit-webhook.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "k8s-audit-webhook.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret whose keys become the receiver's environment. */}}
+{{- define "k8s-audit-webhook.secretName" -}}
+{{- default (include "k8s-audit-webhook.fullname" .) .Values.existingSecret }}
+{{- end }}
+
+{{/* "sqlite" or "mysql", from what is configured. */}}
+{{- define "k8s-audit-webhook.storage" -}}
+{{- if or .Values.database.external.host .Values.mariadb.enabled }}mysql{{ else }}sqlite{{ end }}
+{{- end }}
+
+{{- define "k8s-audit-webhook.mariadbHost" -}}
+{{- printf "%s-mariadb" (include "k8s-audit-webhook.fullname" .) }}
+{{- end }}
+
+{{/* Secret mounted at /etc/audit-webhook/tls. */}}
+{{- define "k8s-audit-webhook.tlsSecretName" -}}
+{{- if .Values.tls.certManager.enabled }}
+{{- printf "%s-tls" (include "k8s-audit-webhook.fullname" .) }}
+{{- else }}
+{{- .Values.tls.existingSecret }}
+{{- end }}
+{{- end }}
+
+{{- define "k8s-audit-webhook.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* Settings that cannot work together stop the install with a message instead of a broken pod. */}}
+{{- define "k8s-audit-webhook.validate" -}}
+{{- $sqlite := eq (include "k8s-audit-webhook.storage" .) "sqlite" }}
+{{- if and $sqlite (gt (int .Values.replicaCount) 1) }}
+{{- fail "SQLite is a single file on one volume: replicaCount must be 1. Set database.external.host (or mariadb.enabled) to run more replicas." }}
+{{- end }}
+{{- if and $sqlite .Values.autoscaling.enabled }}
+{{- fail "autoscaling.enabled needs a MySQL/MariaDB database: SQLite allows exactly one replica." }}
+{{- end }}
+{{- if and .Values.mariadb.enabled .Values.database.external.host }}
+{{- fail "Set either mariadb.enabled or database.external.host, not both." }}
+{{- end }}
+{{- if and .Values.tls.enabled (not .Values.tls.certManager.enabled) (not .Values.tls.existingSecret) }}
+{{- fail "tls.enabled needs tls.certManager.enabled or tls.existingSecret." }}
+{{- end }}
+{{- if and .Values.tls.certManager.enabled (not .Values.tls.certManager.issuerRef.name) }}
+{{- fail "tls.certManager.enabled needs tls.certManager.issuerRef.name." }}
+{{- end }}
+{{- if and .Values.tls.clientCa.enabled (not .Values.tls.enabled) }}
+{{- fail "tls.clientCa.enabled (mutual TLS) needs tls.enabled." }}
+{{- end }}
+{{- $auth := or .Values.webhook.token .Values.webhook.tokens .Values.existingSecret .Values.tls.clientCa.enabled .Values.webhook.allowUnauthenticated }}
+{{- if and (eq .Values.environment "production") (not $auth) }}
+{{- fail "Production needs webhook authentication: set webhook.tokens (or webhook.token, existingSecret, tls.clientCa.enabled)." }}
+{{- end }}
+{{- end }}

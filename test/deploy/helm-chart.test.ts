@@ -1,0 +1,309 @@
+/**
+ * The Helm chart. No helm binary installs here, so the chart is guarded by static checks (values.yaml
+ * parses, every value a template reads exists, blocks are balanced, includes defined, every setting
+ * commented and in the README) and by rendering it with a Go-template subset (support/mini-helm.ts)
+ * whose output is schema-validated. Where helm exists, `helm lint` and `helm template` run too.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseDocument } from 'yaml';
+import {
+  loadValues,
+  missingValueReferences,
+  templateSources,
+  templateStructureProblems,
+  valueLeaves,
+} from './support/helm-static';
+import {
+  crossCheckProblems,
+  parseManifests,
+  schemaProblems,
+  type K8sObject,
+} from './support/k8s-objects';
+import { goString, MiniHelm } from './support/mini-helm';
+
+const chart = join(__dirname, '..', '..', 'k8s', 'helm', 'k8s-audit-webhook');
+const templates = templateSources(chart);
+const helm =
+  spawnSync('helm', ['version', '--short'], { encoding: 'utf8' }).status === 0 ? 'helm' : undefined;
+
+describe('Helm chart, static checks (no helm needed)', () => {
+  it('Chart.yaml is a v2 application chart named like its directory', () => {
+    const meta = parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8'));
+    expect(meta).toMatchObject({
+      apiVersion: 'v2',
+      name: 'k8s-audit-webhook',
+      type: 'application',
+    });
+    expect(meta.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(typeof meta.appVersion).toBe('string');
+  });
+
+  it('values.yaml parses without duplicate keys', () => {
+    expect(() => loadValues(chart)).not.toThrow();
+  });
+
+  it('every .Values path the templates read exists in values.yaml', () => {
+    expect(missingValueReferences(templates, loadValues(chart).values)).toEqual([]);
+  });
+
+  it('template actions are balanced and every include is defined', () => {
+    expect(templateStructureProblems(templates)).toEqual([]);
+  });
+
+  it('every setting in values.yaml is commented', () => {
+    const undocumented = valueLeaves(loadValues(chart).doc).filter((l) => !l.commented);
+    expect(undocumented.map((l) => l.path)).toEqual([]);
+  });
+
+  it('the README values table lists every setting (or its parent block)', () => {
+    const readme = readFileSync(join(chart, 'README.md'), 'utf8');
+    const listed = new Set([...readme.matchAll(/^\| `([\w.]+)` \|/gm)].map((m) => m[1]));
+    const unlisted = valueLeaves(loadValues(chart).doc)
+      .map((l) => l.path)
+      .filter(
+        (path) =>
+          !path.split('.').some((_, i, parts) => listed.has(parts.slice(0, i + 1).join('.'))),
+      );
+    expect(unlisted).toEqual([]);
+  });
+
+  it('refuses SQLite with more than one replica or with autoscaling', () => {
+    const helpers = templates.get('_helpers.tpl') ?? '';
+    expect(helpers).toMatch(
+      /if and \$sqlite \(gt \(int \.Values\.replicaCount\) 1\)\s*\}\}\s*\{\{-\s*fail/,
+    );
+    expect(helpers).toMatch(/if and \$sqlite \.Values\.autoscaling\.enabled\s*\}\}\s*\{\{-\s*fail/);
+    expect(templates.get('deployment.yaml')).toMatch(
+      /^\{\{- include "k8s-audit-webhook\.validate" \. \}\}/,
+    );
+  });
+
+  it('the receiver mounts TLS as a directory (never subPath) so renewals reach the pod', () => {
+    expect(templates.get('deployment.yaml')).not.toMatch(/subPath:/);
+  });
+});
+
+describe('the static checks themselves', () => {
+  it('catch a misspelt value, an unclosed block and an undocumented setting', () => {
+    const values = { image: { tag: '' } };
+    const bad = new Map([
+      ['t.yaml', '{{ if .Values.image.tagg }}{{ $i := .Values.image }}{{ $i.repo }}'],
+    ]);
+    expect(missingValueReferences(bad, values)).toEqual([
+      't.yaml: .Values.image.tagg',
+      't.yaml: $i -> .Values.image.repo',
+    ]);
+    expect(templateStructureProblems(bad)).toEqual(['t.yaml: 1 block(s) not closed with "end"']);
+    const doc = parseDocument('# -- documented\na: 1\nblock:\n  # -- documented\n  b: 2\n  c: 3\n');
+    expect(
+      valueLeaves(doc)
+        .filter((l) => !l.commented)
+        .map((l) => l.path),
+    ).toEqual(['block.c']);
+  });
+});
+
+/** Typed like `helm --set`: integers are int64 (bigint here), the rest as written. */
+const SCENARIOS: Record<string, Record<string, unknown>> = {
+  sqlite: { 'webhook.tokens.prod': 't0ken', 'webhook.tokens.staging': 's3cret' },
+  mysql: {
+    existingSecret: 'audit-env',
+    'database.external.host': 'mysql.db',
+    'autoscaling.enabled': true,
+    'ingress.enabled': true,
+    'ingress.tls': [{ secretName: 'audit-tls', hosts: ['audit.example.com'] }],
+    'serviceMonitor.enabled': true,
+    'tls.enabled': true,
+    'tls.certManager.enabled': true,
+    'tls.certManager.issuerRef.name': 'ca',
+    'tls.certManager.ipAddresses': ['10.96.100.100'],
+    'tls.clientCa.enabled': true,
+    'service.clusterIP': '10.96.100.100',
+    'networkPolicy.ingressFrom': [{ ipBlock: { cidr: '10.0.0.0/24' } }],
+  },
+  mariadb: {
+    'webhook.token': 't0ken',
+    'mariadb.enabled': true,
+    'mariadb.auth.password': 'p',
+    'mariadb.auth.rootPassword': 'r',
+    replicaCount: 2n,
+  },
+};
+/** Secrets each scenario expects to exist outside the chart. */
+const EXTERNAL_SECRETS: Record<string, string[]> = {
+  sqlite: [],
+  mysql: ['audit-env', 'audit-k8s-audit-webhook-tls'],
+  mariadb: [],
+};
+
+describe("Helm chart, rendered by the suite's Go-template subset (support/mini-helm.ts, not Helm)", () => {
+  const mini = new MiniHelm(chart);
+  const render = (sets: Record<string, unknown>): K8sObject[] =>
+    [...mini.render({ name: 'audit', namespace: 'audit' }, sets).values()].flatMap((text) =>
+      parseManifests(text),
+    );
+
+  it('prints numbers the way Go does, so the classic 1e+06 surprise would show', () => {
+    expect([goString(8080), goString(67108864), goString(BigInt(67108864))]).toEqual([
+      '8080',
+      '6.7108864e+07',
+      '67108864',
+    ]);
+  });
+
+  it.each(Object.keys(SCENARIOS))(
+    '%s: every object is schema-valid and the cross-checks hold',
+    async (name) => {
+      const objects = render(SCENARIOS[name]);
+      expect(objects.length).toBeGreaterThan(4);
+      expect((await Promise.all(objects.map(schemaProblems))).flat()).toEqual([]);
+      expect(crossCheckProblems(objects, { externalSecrets: EXTERNAL_SECRETS[name] })).toEqual([]);
+    },
+  );
+
+  it('sqlite: one Recreate replica on the PVC, tokens joined into WEBHOOK_TOKENS', () => {
+    const objects = render(SCENARIOS.sqlite);
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy.type).toBe('Recreate');
+    expect(objects.find((o) => o.kind === 'PersistentVolumeClaim')).toBeDefined();
+    const secret = objects.find((o) => o.kind === 'Secret')!;
+    expect(secret.stringData).toEqual({ WEBHOOK_TOKENS: 'prod=t0ken,staging=s3cret' });
+    const env = deployment.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'MAX_BODY_BYTES', value: '67108864' });
+  });
+
+  it('mysql: HPA instead of replicas, TLS files and client CA mounted, HTTPS probes', () => {
+    const objects = render(SCENARIOS.mysql);
+    const kinds = objects.map((o) => o.kind);
+    for (const kind of ['HorizontalPodAutoscaler', 'Ingress', 'ServiceMonitor', 'Certificate']) {
+      expect(kinds).toContain(kind);
+    }
+    expect(kinds).not.toContain('PersistentVolumeClaim');
+    const pod = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec;
+    expect(objects.find((o) => o.kind === 'Deployment')!.spec.replicas).toBeUndefined();
+    const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      DB_HOST: 'mysql.db',
+      TLS_CERT_FILE: '/etc/audit-webhook/tls/tls.crt',
+      TLS_CLIENT_CA_FILE: '/etc/audit-webhook/client-ca/ca.crt',
+    });
+    expect(pod.containers[0].readinessProbe.httpGet.scheme).toBe('HTTPS');
+    const certificate = objects.find((o) => o.kind === 'Certificate')!;
+    expect(certificate.spec.ipAddresses).toEqual(['10.96.100.100']);
+    expect(certificate.spec.secretName).toBe('audit-k8s-audit-webhook-tls');
+  });
+
+  it('mariadb: the receivers read the MariaDB credentials, and only receivers may reach it', () => {
+    const objects = render(SCENARIOS.mariadb);
+    expect(objects.find((o) => o.kind === 'StatefulSet')).toBeDefined();
+    const env = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({
+      name: 'DB_PASSWORD',
+      valueFrom: {
+        secretKeyRef: { name: 'audit-k8s-audit-webhook-mariadb', key: 'MARIADB_PASSWORD' },
+      },
+    });
+    const policy = objects.find(
+      (o) => o.kind === 'NetworkPolicy' && o.metadata.name.endsWith('-mariadb'),
+    )!;
+    expect(policy.spec.ingress[0].ports).toEqual([{ port: 3306, protocol: 'TCP' }]);
+  });
+
+  it.each([
+    [
+      'SQLite with two replicas',
+      { 'webhook.token': 't', replicaCount: 2n },
+      /replicaCount must be 1/,
+    ],
+    [
+      'SQLite with autoscaling',
+      { 'webhook.token': 't', 'autoscaling.enabled': true },
+      /needs a MySQL/,
+    ],
+    [
+      'production without any webhook authentication',
+      {},
+      /Production needs webhook authentication/,
+    ],
+    [
+      'MariaDB without passwords',
+      { 'webhook.token': 't', 'mariadb.enabled': true },
+      /mariadb.auth.password is required/,
+    ],
+    [
+      'TLS without a certificate source',
+      { 'webhook.token': 't', 'tls.enabled': true },
+      /tls.enabled needs/,
+    ],
+  ])('refuses %s', (_what, sets, message) => {
+    expect(() => render(sets)).toThrow(message);
+  });
+});
+
+if (!helm) {
+  console.warn(
+    '\n\n!!! SKIPPING helm lint / helm template in test/deploy/helm-chart.test.ts: no `helm` binary on ' +
+      "PATH. The chart was rendered only by the suite's Go-template subset (support/mini-helm.ts), " +
+      'NOT by Helm. !!!\n\n',
+  );
+}
+const describeWithHelm = helm ? describe : describe.skip;
+
+describeWithHelm('Helm chart, rendered by helm', () => {
+  const render = (...sets: string[]) =>
+    parseManifests(
+      execFileSync(
+        'helm',
+        ['template', 'audit', chart, '-n', 'audit', ...sets.flatMap((s) => ['--set', s])],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    );
+  const scenarios: Record<string, string[]> = {
+    sqlite: ['webhook.tokens.prod=t0ken'],
+    mysql: [
+      'existingSecret=audit-env',
+      'database.external.host=mysql.db',
+      'autoscaling.enabled=true',
+      'ingress.enabled=true',
+      'serviceMonitor.enabled=true',
+      'tls.enabled=true',
+      'tls.certManager.enabled=true',
+      'tls.certManager.issuerRef.name=ca',
+      'tls.clientCa.enabled=true',
+    ],
+    mariadb: [
+      'webhook.token=t0ken',
+      'mariadb.enabled=true',
+      'mariadb.auth.password=p',
+      'mariadb.auth.rootPassword=r',
+      'replicaCount=2',
+    ],
+  };
+
+  it('passes helm lint', () => {
+    expect(() =>
+      execFileSync('helm', ['lint', chart, '--set', 'webhook.tokens.prod=t0ken'], {
+        stdio: 'pipe',
+      }),
+    ).not.toThrow();
+  });
+
+  it.each(Object.keys(scenarios))(
+    '%s: every object is schema-valid and the cross-checks hold',
+    async (name) => {
+      const objects = render(...scenarios[name]);
+      expect((await Promise.all(objects.map(schemaProblems))).flat()).toEqual([]);
+      const external = name === 'mysql' ? ['audit-env', 'audit-k8s-audit-webhook-tls'] : [];
+      expect(crossCheckProblems(objects, { externalSecrets: external })).toEqual([]);
+    },
+  );
+
+  it('fails SQLite with two replicas', () => {
+    expect(() => render('webhook.token=t', 'replicaCount=2')).toThrow(/replicaCount must be 1/);
+  });
+});
