@@ -14,8 +14,22 @@ const MICRO_TIME =
 const MIN_YEAR = 1970;
 const MAX_YEAR = 9999;
 
+/** What every current apiserver writes; taking it without the general regex halves the cost. */
+const CANONICAL = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d\.\d{6}Z$/;
+
 export function parseMicroTime(value: unknown): MicroTime | undefined {
   if (typeof value !== 'string' || value.length > 40) return undefined;
+  if (value.length === 27 && CANONICAL.test(value)) {
+    const epochMs = Date.parse(value);
+    // Date.parse rolls nothing over for these digits except impossible days (Feb 31): re-check.
+    if (
+      !Number.isNaN(epochMs) &&
+      new Date(epochMs).toISOString().slice(0, 19) === value.slice(0, 19)
+    ) {
+      return { iso: value, epochMs };
+    }
+    return undefined;
+  }
   const m = MICRO_TIME.exec(value);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac = '', zone] = m;

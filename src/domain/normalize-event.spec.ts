@@ -14,7 +14,7 @@ const base = {
 describe('normalizeEvent', () => {
   it('keeps a v1 event as it is', () => {
     const result = normalizeEvent({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', ...base });
-    expect(result).toEqual({ ok: true, event: base });
+    expect(result).toEqual({ ok: true, event: base, stageEpochMs: Date.UTC(2026, 10, 25, 10) });
   });
 
   it('gives v1beta1 events that carry only `timestamp` both v1 timestamps', () => {

@@ -1,7 +1,13 @@
 import type { AuditEvent, ObjectReference, ResponseStatus, UserInfo } from './audit-event';
 import { parseMicroTime } from './micro-time';
 
-export type NormalizeResult = { ok: true; event: AuditEvent } | { ok: false; reason: string };
+export type NormalizeResult =
+  | {
+      ok: true;
+      event: AuditEvent;
+      /** stageTimestamp in epoch ms (for ids). */ stageEpochMs: number;
+    }
+  | { ok: false; reason: string };
 
 /** Values a client can choose (the Audit-ID header) are bounded so an index can hold them. */
 export const MAX_AUDIT_ID_LENGTH = 255;
@@ -145,5 +151,5 @@ export function normalizeEvent(raw: unknown): NormalizeResult {
   }
   const annotations = stringMap(raw.annotations);
   if (annotations) event.annotations = annotations;
-  return { ok: true, event };
+  return { ok: true, event, stageEpochMs: staged.epochMs };
 }

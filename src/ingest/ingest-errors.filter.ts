@@ -17,13 +17,10 @@ export class IngestErrorsFilter implements ExceptionFilter {
         .send({ statusCode: 400, error: 'Bad Request', message: error.message });
       return;
     }
-    void reply
-      .status(503)
-      .header('Retry-After', String(RETRY_AFTER_SECONDS))
-      .send({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: 'database unavailable; retry later',
-      });
+    void reply.status(503).header('Retry-After', String(RETRY_AFTER_SECONDS)).send({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'database unavailable; retry later',
+    });
   }
 }

@@ -46,9 +46,8 @@ export class IngestService {
         );
         return;
       }
-      const stageMs = Date.parse(normalized.event.stageTimestamp);
       const json = this.fitToStorage(raw as Record<string, unknown>);
-      events.push(buildEventRow(cluster, normalized.event, json, stageMs));
+      events.push(buildEventRow(cluster, normalized.event, json, normalized.stageEpochMs));
     });
     let written;
     try {
