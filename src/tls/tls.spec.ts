@@ -1,17 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
   renameSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import {
@@ -22,74 +19,7 @@ import {
   type ReloaderLogger,
   type TlsFileConfig,
 } from './index';
-
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'pipe' });
-}
-
-/** A throwaway PKI made with the openssl CLI: one CA, then leaf certificates with chosen serials. */
-class TestPki {
-  readonly dir = mkdtempSync(join(tmpdir(), 'tls-spec-'));
-  readonly caCert = join(this.dir, 'ca.crt');
-  readonly caKey = join(this.dir, 'ca.key');
-
-  constructor() {
-    openssl([
-      'req',
-      '-x509',
-      ...EC_KEY,
-      '-keyout',
-      this.caKey,
-      '-out',
-      this.caCert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=test-ca',
-    ]);
-  }
-
-  issue(
-    name: string,
-    cn: string,
-    serial: number,
-    opts: { server?: boolean; selfSigned?: boolean } = {},
-  ) {
-    const [key, csr, cert, ext] = ['key', 'csr', 'crt', 'ext'].map((s) =>
-      join(this.dir, `${name}.${s}`),
-    );
-    writeFileSync(
-      ext,
-      opts.server
-        ? 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'
-        : 'extendedKeyUsage=clientAuth\n',
-    );
-    openssl(['req', '-new', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', `/CN=${cn}`]);
-    const signer = opts.selfSigned ? ['-signkey', key] : ['-CA', this.caCert, '-CAkey', this.caKey];
-    openssl([
-      'x509',
-      '-req',
-      '-in',
-      csr,
-      ...signer,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-set_serial',
-      String(serial),
-      '-extfile',
-      ext,
-    ]);
-    return { cert, key };
-  }
-
-  cleanup(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+import { TestPki } from '../../test/support/pki';
 
 const pki = new TestPki();
 afterAll(() => pki.cleanup());

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app';
+import { createApp, CreateAppOptions } from '../../src/app';
 import type { AppConfig, DatabaseConfig } from '../../src/config/app-config';
 import { parseEnvironment } from '../../src/config/environment';
 import { mariadbAvailable, MARIADB } from './mariadb';
@@ -24,6 +24,7 @@ export interface TestApp {
 export async function startTestApp(
   backend: Backend,
   env: Record<string, string> = {},
+  options: CreateAppOptions = {},
 ): Promise<TestApp> {
   let database: DatabaseConfig;
   let cleanup: () => Promise<void>;
@@ -42,13 +43,13 @@ export async function startTestApp(
     };
   }
   const config = { ...parseEnvironment({ HTTP_PORT: '1', ...env }), database };
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     app,
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.https ? 'https' : 'http'}://127.0.0.1:${port}`,
     config,
     close: async () => {
       await app.close();
