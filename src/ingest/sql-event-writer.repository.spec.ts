@@ -1,4 +1,4 @@
-import { chunkRows } from './sql-event-writer.repository';
+import { chunkRows, isTransientLockError } from './sql-event-writer.repository';
 
 describe('chunkRows', () => {
   const row = (bytes: number) => ['id', 'x'.repeat(bytes)];
@@ -17,5 +17,14 @@ describe('chunkRows', () => {
 
   it('still sends a single row that is larger than the limit on its own', () => {
     expect(chunkRows([row(5000)], 1000, 100)).toHaveLength(1);
+  });
+});
+
+describe('isTransientLockError', () => {
+  it('recognises deadlocks and busy databases, also wrapped by TypeORM', () => {
+    expect(isTransientLockError({ code: 'ER_LOCK_DEADLOCK' })).toBe(true);
+    expect(isTransientLockError({ code: 'X', driverError: { code: 'SQLITE_BUSY' } })).toBe(true);
+    expect(isTransientLockError({ code: 'ECONNREFUSED' })).toBe(false);
+    expect(isTransientLockError(new Error('boom'))).toBe(false);
   });
 });

@@ -12,6 +12,23 @@ import { EventWriter, StorageUnavailableError, WriteResult } from './event-write
 
 type Row = readonly unknown[];
 
+const DEADLOCK_ATTEMPTS = 3;
+/** MySQL ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT; SQLite SQLITE_BUSY. */
+const TRANSIENT_LOCK_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY']);
+
+export function isTransientLockError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (
+    let e = error;
+    e && typeof e === 'object' && !seen.has(e);
+    e = (e as { driverError?: unknown }).driverError
+  ) {
+    seen.add(e);
+    if (TRANSIENT_LOCK_CODES.has(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
+}
+
 function approximateBytes(row: Row): number {
   let bytes = 16;
   for (const value of row) {
@@ -60,6 +77,20 @@ export class SqlEventWriter implements EventWriter {
 
   async write(events: EventRow[], quarantine: QuarantineRow[]): Promise<WriteResult> {
     if (events.length === 0 && quarantine.length === 0) return { inserted: 0, quarantined: 0 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.writeOnce(events, quarantine);
+      } catch (error) {
+        // Concurrent retries of one batch insert the same unique keys; InnoDB may pick one as a
+        // deadlock victim. The transaction rolled back whole, so running it again is safe.
+        if (attempt >= DEADLOCK_ATTEMPTS || !isTransientLockError(error)) {
+          throw new StorageUnavailableError(error);
+        }
+      }
+    }
+  }
+
+  private async writeOnce(events: EventRow[], quarantine: QuarantineRow[]): Promise<WriteResult> {
     let runner: QueryRunner | undefined;
     try {
       runner = this.dataSource.createQueryRunner();
@@ -76,7 +107,7 @@ export class SqlEventWriter implements EventWriter {
       return { inserted, quarantined };
     } catch (error) {
       if (runner?.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw new StorageUnavailableError(error);
+      throw error;
     } finally {
       await runner?.release().catch(() => undefined);
     }

@@ -61,6 +61,18 @@ describe.each(backends())('webhook behaviour (%s)', (backend) => {
     expect((await list(app, 'shared')).map((i) => i.verb).sort()).toEqual(['get', 'list']);
   });
 
+  it('stores a batch once when retries of it race each other', async () => {
+    const items = Array.from({ length: 300 }, (_, i) => event({ auditID: `race-${i}` }));
+    const body = { kind: 'EventList', items };
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => send(app, '/webhook/audit/race', body)),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(answers.reduce((sum, a) => sum + Number(a.json.accepted), 0)).toBe(300);
+    expect(answers.reduce((sum, a) => sum + Number(a.json.duplicates), 0)).toBe(5 * 300);
+    expect(await list(app, 'race')).toHaveLength(300);
+  });
+
   it('treats an item with or without its own kind/apiVersion as the same event', async () => {
     const bare = event({ auditID: 'typed' });
     const typed = { kind: 'Event', apiVersion: 'audit.k8s.io/v1', ...bare };
