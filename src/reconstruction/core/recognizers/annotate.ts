@@ -1,0 +1,3 @@
+import { metadataPatchRecognizer } from './metadata-patch';
+
+export const annotateRecognizer = metadataPatchRecognizer('annotate', 'annotations');

@@ -1,0 +1,3 @@
+import { metadataPatchRecognizer } from './metadata-patch';
+
+export const labelRecognizer = metadataPatchRecognizer('label', 'labels');

@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import type { AuditEvent } from '../domain/audit-event';
+import { describe } from './core/describe';
+import { toKubectl } from './core/to-kubectl';
+import type { Fidelity } from './core/types';
+
+export interface Explanation {
+  summary: string;
+  kubectl: { command: string; fidelity: Fidelity; notes: string[] };
+}
+
+/** Nest face of the pure reconstruction functions. */
+@Injectable()
+export class ReconstructionService {
+  explain(event: AuditEvent, cluster?: string): Explanation {
+    const { command, fidelity, notes } = toKubectl(event);
+    return { summary: describe(event, { cluster }), kubectl: { command, fidelity, notes } };
+  }
+}
