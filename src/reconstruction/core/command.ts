@@ -6,6 +6,7 @@ import type { BuiltCommand, Fidelity } from './types';
 
 const MAX_ARG_CHARS = 4096;
 const MAX_NOTE_CHARS = 2500;
+const MAX_COMMAND_LINE_CHARS = 64 * 1024;
 const RANK: Record<Fidelity, number> = { exact: 0, equivalent: 1, partial: 2, none: 3 };
 const IMPLIED_GROUPS = new Set(['system:authenticated']);
 
@@ -58,8 +59,18 @@ export class KubectlCommand {
     return value === undefined ? this.raw(flag) : this.opt(flag, value);
   }
 
+  /** The command line after `--`; beyond 64 KiB in all the rest is cut. */
   dashDash(args: readonly string[]): this {
-    this.afterDashDash.push(...args.map((a) => shellQuote(this.bounded(a))));
+    let total = 0;
+    for (const arg of args) {
+      const word = shellQuote(this.bounded(arg));
+      total += word.length + 1;
+      if (total > MAX_COMMAND_LINE_CHARS) {
+        this.afterDashDash.push(shellQuote('...<truncated>'));
+        return this.partial(`the command line was longer than 64 KiB and is cut`);
+      }
+      this.afterDashDash.push(word);
+    }
     return this;
   }
 
@@ -114,7 +125,8 @@ export class KubectlCommand {
 
   /** Notes quote names and messages from the event: keep them printable and bounded. */
   note(text: string): this {
-    this.notes.push(clean(text, MAX_NOTE_CHARS));
+    const note = clean(text, MAX_NOTE_CHARS);
+    if (!this.notes.includes(note)) this.notes.push(note);
     return this;
   }
 

@@ -167,3 +167,22 @@ describe('describe, named after the kubectl command', () => {
     expect(sentence(makeEvent(verb, uri, { body }))).toBe(expected);
   });
 });
+
+describe('describe, collections', () => {
+  it('names the one object a metadata.name selector picks', () => {
+    const event = makeEvent(
+      'watch',
+      '/api/v1/namespaces/a/configmaps?fieldSelector=metadata.name%3Dcfg&watch=true',
+    );
+    expect(sentence(event)).toBe('alice watched ConfigMap `cfg` in namespace `a`');
+  });
+
+  it('says applied for an old client-side apply without fieldManager', () => {
+    const body = {
+      metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } },
+    };
+    expect(sentence(makeEvent('patch', '/api/v1/namespaces/a/configmaps/c', { body }))).toBe(
+      'alice applied ConfigMap `c` in namespace `a`',
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { kindOf, pluralKind } from './kinds';
-import { redactArgs } from './redact';
+import { LAST_APPLIED, redactArgs } from './redact';
 import { field, isObject, numberField, RequestView, stringField } from './request';
 import { code } from './text';
 
@@ -30,7 +30,11 @@ function both(past: string, gerund: string, rest: string, hidden = false): Actio
 function objectPhrase(view: RequestView): string {
   const kind = kindOf(view.resource);
   if (view.verb === 'list' || view.verb === 'watch' || view.verb === 'deletecollection') {
-    const selector = view.query.get('labelSelector') ?? view.query.get('fieldSelector');
+    const fields = view.query.get('fieldSelector');
+    const single =
+      fields && !view.query.has('labelSelector') ? /^metadata\.name=([^,]+)$/.exec(fields) : null;
+    if (single) return `${kind} ${code(single[1])}`;
+    const selector = view.query.get('labelSelector') ?? fields;
     return `${pluralKind(kind)}${selector ? ` matching ${code(selector)}` : ''}`;
   }
   if (view.name) return `${kind} ${code(view.name)}`;
@@ -77,6 +81,13 @@ function commandAction(view: RequestView, target: string): Action | undefined {
   const annotations = field(view.body, 'spec', 'template', 'metadata', 'annotations');
   if (isObject(annotations) && 'kubectl.kubernetes.io/restartedAt' in annotations) {
     return both('restarted', 'restarting', target);
+  }
+  if (
+    view.verb === 'patch' &&
+    !view.fieldManager &&
+    field(view.body, 'metadata', 'annotations', LAST_APPLIED) !== undefined
+  ) {
+    return both('applied', 'applying', target);
   }
   if (view.verb === 'create' || !view.fieldManager) return undefined;
   const phrase = Object.hasOwn(BY_MANAGER, view.fieldManager)

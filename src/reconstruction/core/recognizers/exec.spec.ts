@@ -74,3 +74,19 @@ describe('exec recognizer', () => {
     );
   });
 });
+
+describe('exec recognizer, bounds', () => {
+  it('cuts long arguments and long command lines, and says so', () => {
+    const many = Array.from({ length: 40 }, () => `command=${'a'.repeat(5000)}`).join('&');
+    const result = reconstruct(
+      makeEvent('get', `${POD}?${many}&container=app&stdout=true&stderr=true`),
+      'exec',
+      'partial',
+    );
+    expect(result.command.length).toBeLessThan(70 * 1024);
+    expect(result.command).toMatch(/'\.\.\.<truncated>'$/);
+    expect(result.notes.join(' ')).toContain('longer than 4096 characters');
+    expect(result.notes.join(' ')).toContain('longer than 64 KiB');
+    expect(result.notes.filter((n) => n.includes('4096'))).toHaveLength(1);
+  });
+});
