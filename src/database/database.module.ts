@@ -42,7 +42,9 @@ export function dataSourceOptions(config: DatabaseConfig, dialect: SqlDialect): 
       synchronize: true,
       logging: false,
       poolSize: config.poolSize,
-      extra: { connectionLimit: config.poolSize, connectTimeout: 5000 },
+      // Ingest uses prepared statements; a small per-connection cache bounds what each connection
+      // holds on the server (max_prepared_stmt_count is one limit for all of the server's clients).
+      extra: { connectionLimit: config.poolSize, connectTimeout: 5000, maxPreparedStatements: 32 },
     };
   }
   if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });

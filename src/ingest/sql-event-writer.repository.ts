@@ -123,8 +123,7 @@ export class SqlEventWriter implements EventWriter {
     const maxBytes = this.dialect.maxStatementBytes;
     for (const chunk of chunkRows(rows, this.dialect.maxParams, maxBytes)) {
       const sql = prefix + new Array<string>(chunk.length).fill(placeholders).join(',');
-      const result = await runner.query(sql, chunk.flat(), true);
-      affected += result.affected ?? 0;
+      affected += await this.dialect.insertRows(runner, sql, chunk.flat());
     }
     return affected;
   }
