@@ -26,12 +26,24 @@ function run(command) {
 }
 
 const installed = join(root, 'node_modules', '.package-lock.json');
-if (mtime(installed) < Math.max(mtime(join(root, 'package-lock.json')), mtime(join(root, 'package.json')))) {
-  run(existsSync(join(root, 'package-lock.json')) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund');
+if (
+  mtime(installed) <
+  Math.max(mtime(join(root, 'package-lock.json')), mtime(join(root, 'package.json')))
+) {
+  run(
+    existsSync(join(root, 'package-lock.json'))
+      ? 'npm ci --no-audit --no-fund'
+      : 'npm install --no-audit --no-fund',
+  );
 }
 
 if (process.argv.includes('--build')) {
   const built = mtime(join(root, 'dist', 'src', 'main.js'));
-  const sources = Math.max(newest(join(root, 'src')), newest(join(root, 'bench')), mtime(join(root, 'tsconfig.json')), mtime(installed));
+  const sources = Math.max(
+    newest(join(root, 'src')),
+    newest(join(root, 'bench')),
+    mtime(join(root, 'tsconfig.json')),
+    mtime(installed),
+  );
   if (built < sources) run('npm run build --silent');
 }
