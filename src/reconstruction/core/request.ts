@@ -123,16 +123,21 @@ function parse(event: AuditEvent): RequestView {
   };
 }
 
+/** No path parts: the objectRef is authoritative, only the deprecated /watch/ prefix matters. */
 function fromObjectRef(path: string): PathParts {
+  return { ...emptyPath(), isResource: true, watchPrefix: path.includes('/watch/') };
+}
+
+function emptyPath(): PathParts {
   return {
-    isResource: true,
+    isResource: false,
     group: '',
     version: '',
     namespace: '',
     resource: '',
     name: '',
     subresource: '',
-    watchPrefix: path.includes('/watch/'),
+    watchPrefix: false,
   };
 }
 
@@ -155,16 +160,7 @@ function decode(segment: string): string {
 }
 
 export function parsePath(path: string): PathParts {
-  const none: PathParts = {
-    isResource: false,
-    group: '',
-    version: '',
-    namespace: '',
-    resource: '',
-    name: '',
-    subresource: '',
-    watchPrefix: false,
-  };
+  const none = emptyPath();
   const segments = path
     .split('/')
     .filter((s) => s !== '')
