@@ -23,6 +23,16 @@ export class ConfigError extends Error {
 const NO_SPACES = /^\S+$/;
 const MiB = 1024 * 1024;
 
+/** One message for type and range, so `HTTP_PORT=abc` gets one line, not three. */
+function WholeNumber(min: number, max: number, what = 'a whole number'): PropertyDecorator {
+  const message = `must be ${what} from ${min} to ${max}`;
+  return (target, key) => {
+    for (const decorator of [IsInt({ message }), Min(min, { message }), Max(max, { message })]) {
+      decorator(target, key as string);
+    }
+  };
+}
+
 /** Every variable the service reads; `.env.example` documents each one. */
 class EnvironmentVariables {
   @IsOptional()
@@ -34,9 +44,7 @@ class EnvironmentVariables {
   HTTP_HOST?: string;
 
   @IsOptional()
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1)
-  @Max(65535)
+  @WholeNumber(1, 65535)
   HTTP_PORT?: number;
 
   @IsOptional()
@@ -60,9 +68,7 @@ class EnvironmentVariables {
   ALLOW_UNAUTHENTICATED_WEBHOOK?: string;
 
   @IsOptional()
-  @IsInt({ message: 'must be a whole number of bytes' })
-  @Min(1024)
-  @Max(1024 * MiB)
+  @WholeNumber(1024, 1024 * MiB, 'a whole number of bytes')
   MAX_BODY_BYTES?: number;
 
   @IsOptional()
@@ -70,9 +76,7 @@ class EnvironmentVariables {
   DB_HOST?: string;
 
   @IsOptional()
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1)
-  @Max(65535)
+  @WholeNumber(1, 65535)
   DB_PORT?: number;
 
   @IsOptional() DB_USER?: string;
@@ -83,9 +87,7 @@ class EnvironmentVariables {
   DB_NAME?: string;
 
   @IsOptional()
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1)
-  @Max(256)
+  @WholeNumber(1, 256)
   DB_POOL_SIZE?: number;
 
   @IsOptional() DB_PATH?: string;
@@ -177,7 +179,10 @@ function parseDatabase(env: EnvironmentVariables): DatabaseConfig {
 export function parseEnvironment(rawEnv: Env): AppConfig {
   const given = nonEmpty(rawEnv);
   const env = plainToInstance(EnvironmentVariables, given, { enableImplicitConversion: true });
-  const problems: string[] = validateSync(env, { forbidUnknownValues: false }).map((error) => {
+  const problems: string[] = validateSync(env, {
+    forbidUnknownValues: false,
+    stopAtFirstError: true,
+  }).map((error) => {
     const why = Object.values(error.constraints ?? {}).join('; ');
     return `${error.property}: ${why} (got ${JSON.stringify(given[error.property])})`;
   });
