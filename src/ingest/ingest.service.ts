@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { normalizeEvent } from '../domain/normalize-event';
+import { QUARANTINE_COLUMNS } from '../database/schema';
 import { SQL_DIALECT, SqlDialect } from '../database/sql-dialect';
 import { AuditMetrics } from '../ops/audit-metrics';
 import {
@@ -18,6 +19,7 @@ export interface IngestResult {
 }
 
 const TRUNCATED = 'audit.k8s.io/truncated';
+const REASON_COLUMN = QUARANTINE_COLUMNS.indexOf('reason');
 
 @Injectable()
 export class IngestService {
@@ -64,6 +66,13 @@ export class IngestService {
       duplicates: events.length - written.inserted,
       rejected: quarantine.length,
     };
+    if (quarantine.length > 0) {
+      // Reasons only: a rejected event's content can hold anything, including secrets.
+      const reasons = quarantine.slice(0, 3).map((row) => String(row[REASON_COLUMN]));
+      this.logger.warn(
+        `cluster ${cluster}: ${quarantine.length} of ${items.length} events quarantined (${reasons.join('; ')}${quarantine.length > 3 ? '; ...' : ''})`,
+      );
+    }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.metrics.recordBatch(cluster, result, seconds);
     return result;
