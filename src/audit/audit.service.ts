@@ -1,4 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { JsonValue } from '../domain/audit-event';
 import { normalizeEvent } from '../domain/normalize-event';
 import { Explanation, ReconstructionService } from '../reconstruction/reconstruction.service';
 import {
@@ -46,8 +47,8 @@ export class AuditService {
   async getEvent(id: string): Promise<EventItem & { event: unknown }> {
     const found = await this.reader.get(id.toLowerCase());
     if (!found) throw new NotFoundException(`no event with id ${id}`);
-    const raw = JSON.parse(found.json) as unknown;
-    return { ...this.toItem(found, raw), event: raw };
+    const raw = JSON.parse(found.json) as JsonValue;
+    return { ...this.toItem(found, raw), event: this.reconstruction.redactForDisplay(raw) };
   }
 
   private toItem(row: StoredEventWithJson, raw: unknown): EventItem {

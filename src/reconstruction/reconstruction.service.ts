@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { AuditEvent } from '../domain/audit-event';
+import type { AuditEvent, JsonValue } from '../domain/audit-event';
+import { redactStoredEvent } from './core/redact';
 import { describe } from './core/describe';
 import { toKubectl } from './core/to-kubectl';
 import type { Fidelity } from './core/types';
@@ -15,5 +16,10 @@ export class ReconstructionService {
   explain(event: AuditEvent, cluster?: string): Explanation {
     const { command, fidelity, notes } = toKubectl(event);
     return { summary: describe(event, { cluster }), kubectl: { command, fidelity, notes } };
+  }
+
+  /** The original event JSON as the API may return it (Secret values and tokens hidden). */
+  redactForDisplay(raw: JsonValue): JsonValue {
+    return redactStoredEvent(raw).value;
   }
 }

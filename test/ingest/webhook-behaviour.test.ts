@@ -131,6 +131,7 @@ describe.each(backends())('webhook behaviour (%s)', (backend) => {
       event({
         auditID: 'proto',
         level: 'Request',
+        objectRef: { resource: 'configmaps', namespace: 'prod', name: 'cm', apiVersion: 'v1' },
         requestObject: { kind: 'ConfigMap', data: { X: '1' } },
       }),
     )

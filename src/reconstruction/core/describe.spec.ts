@@ -36,7 +36,7 @@ describe('describe', () => {
     );
     const text = sentence(event);
     expect(text).toBe(
-      'alice ran `mysql -p<redacted>` in container `db` of Pod `db-0` in namespace `db` (a secret value was hidden)',
+      "alice ran `mysql '-p<redacted>'` in container `db` of Pod `db-0` in namespace `db` (a secret value was hidden)",
     );
   });
 

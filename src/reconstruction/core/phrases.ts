@@ -1,6 +1,7 @@
 import { kindOf, pluralKind } from './kinds';
 import { LAST_APPLIED, redactArgs } from './redact';
 import { field, isObject, numberField, RequestView, stringField } from './request';
+import { shellQuote } from './shell';
 import { code } from './text';
 
 /** What was done, in the two forms a sentence needs: "deleted X" and "deleting X". */
@@ -110,7 +111,12 @@ function subresourceAction(view: RequestView, target: string): Action | undefine
         : undefined;
     case 'exec': {
       const { value, redacted } = redactArgs(view.query.getAll('command'));
-      return both('ran', 'running', `${code(value.join(' '), 200)} in ${of}`, redacted);
+      return both(
+        'ran',
+        'running',
+        `${code(value.map(shellQuote).join(' '), 200)} in ${of}`,
+        redacted,
+      );
     }
     case 'attach':
       return both('attached to', 'attaching to', of);

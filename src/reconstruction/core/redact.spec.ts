@@ -1,4 +1,4 @@
-import { redactArgs, redactObject, REDACTED } from './redact';
+import { redactArgs, redactObject, redactStoredEvent, REDACTED } from './redact';
 
 describe('redactArgs', () => {
   it.each([
@@ -101,5 +101,45 @@ describe('redactObject', () => {
   it('does not touch a ConfigMap that is not a Secret', () => {
     const cm = { kind: 'ConfigMap', data: { a: 'b' } };
     expect(redactObject(cm, false)).toEqual({ value: cm, redacted: false });
+  });
+});
+
+describe('redactStoredEvent', () => {
+  it('hides Secret values in request and response objects, keeping keys and everything else', () => {
+    const raw = {
+      auditID: 'a',
+      objectRef: { resource: 'secrets', namespace: 'prod', name: 'db' },
+      requestObject: {
+        kind: 'Secret',
+        metadata: { name: 'db' },
+        data: { password: 'aHVudGVyMg==' },
+      },
+      responseObject: { kind: 'Secret', metadata: { name: 'db' }, stringData: { token: 'abc' } },
+    };
+    const result = redactStoredEvent(raw);
+    expect(result.redacted).toBe(true);
+    expect(JSON.stringify(result.value)).not.toMatch(/aHVudGVyMg|"abc"/);
+    expect(result.value).toEqual({
+      ...raw,
+      requestObject: { ...raw.requestObject, data: { password: '<redacted>' } },
+      responseObject: { ...raw.responseObject, stringData: { token: '<redacted>' } },
+    });
+    expect(raw.requestObject.data.password).toBe('aHVudGVyMg=='); // the input is not changed
+  });
+
+  it('hides the items of a SecretList and leaves a ConfigMap alone', () => {
+    const list = {
+      objectRef: { resource: 'secrets', namespace: 'prod' },
+      responseObject: {
+        kind: 'SecretList',
+        items: [{ metadata: { name: 'x' }, data: { k: 'djE=' } }],
+      },
+    };
+    expect(JSON.stringify(redactStoredEvent(list).value)).not.toContain('djE=');
+    const configMap = {
+      objectRef: { resource: 'configmaps' },
+      requestObject: { data: { k: 'v' } },
+    };
+    expect(redactStoredEvent(configMap)).toEqual({ value: configMap, redacted: false });
   });
 });

@@ -135,3 +135,26 @@ function hide(state: { redacted: boolean }): string {
   state.redacted = true;
   return REDACTED;
 }
+
+/**
+ * The stored event as the API may show it: Secret data and stringData values, Secret
+ * last-applied copies and issued tokens in requestObject/responseObject replaced by
+ * `<redacted>`. The database keeps the event verbatim; this is only what leaves the service.
+ */
+export function redactStoredEvent(raw: JsonValue): Redaction<JsonValue> {
+  if (!isObject(raw)) return { value: raw, redacted: false };
+  const ref = isObject(raw.objectRef) ? raw.objectRef : {};
+  const isSecret = ref.resource === 'secrets' && (ref.apiGroup ?? '') === '';
+  let copy: JsonObject | undefined;
+  let redacted = false;
+  for (const key of ['requestObject', 'responseObject'] as const) {
+    const child = raw[key];
+    if (child === undefined) continue;
+    const result = redactObject(child, isSecret);
+    if (result.redacted) {
+      setOwn((copy ??= { ...raw }), key, result.value);
+      redacted = true;
+    }
+  }
+  return { value: copy ?? raw, redacted };
+}
