@@ -1,4 +1,9 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
+
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
 
 /**
  * Everything that differs between MySQL/MariaDB and SQLite, in one place. Repositories write
@@ -14,8 +19,11 @@ export interface SqlDialect {
   };
   /** `INSERT IGNORE` (MySQL) or `INSERT OR IGNORE` (SQLite): the idempotent insert. */
   insertIgnore(table: string, columns: readonly string[]): string;
-  /** Runs one multi-row insert on the runner's connection; returns the rows it inserted. */
-  insertRows(runner: QueryRunner, sql: string, params: unknown[]): Promise<number>;
+  /**
+   * Runs the statements in one transaction and returns the rows each changed. Resolves only
+   * after the commit; on any error everything is rolled back and the promise rejects.
+   */
+  writeTransaction(dataSource: DataSource, statements: SqlStatement[]): Promise<number[]>;
   /** Most `?` placeholders one statement may carry. */
   readonly maxParams: number;
   /** Statement size (bytes) to stay under: MySQL's max_allowed_packet, read at startup. */
@@ -33,6 +41,28 @@ interface PreparedStatementConnection {
   ): void;
 }
 
+function execute(
+  connection: PreparedStatementConnection,
+  sql: string,
+  params: unknown[],
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    connection.execute(sql, params, (error, result) => {
+      if (error) reject(error);
+      else resolve((result as { affectedRows?: number }).affectedRows ?? 0);
+    });
+  });
+}
+
+/** The parts of better-sqlite3's API the SQLite dialect uses. */
+interface BetterSqliteStatement {
+  run(...params: unknown[]): { changes: number };
+}
+interface BetterSqliteDatabase {
+  prepare(sql: string): BetterSqliteStatement;
+  transaction<T>(fn: () => T): () => T;
+}
+
 class MysqlDialect implements SqlDialect {
   readonly name = 'mysql' as const;
   readonly types = { binary16: 'binary', longText: 'longtext', microTime: 'datetime' } as const;
@@ -44,19 +74,28 @@ class MysqlDialect implements SqlDialect {
   }
 
   /**
-   * A prepared statement: values travel as length-prefixed binary, not escaped into a ~1 MB SQL
+   * Prepared statements: values travel as length-prefixed binary, not escaped into a ~1 MB SQL
    * text that the server parses again (that escaping was the largest CPU cost of ingest).
-   * Values must not be `undefined`. mysql2 caches the statement per connection (see
+   * Values must not be `undefined`. mysql2 caches statements per connection (see
    * maxPreparedStatements in database.module.ts).
    */
-  async insertRows(runner: QueryRunner, sql: string, params: unknown[]): Promise<number> {
-    const connection = (await runner.connect()) as PreparedStatementConnection;
-    return new Promise((resolve, reject) => {
-      connection.execute(sql, params, (error, result) => {
-        if (error) reject(error);
-        else resolve((result as { affectedRows?: number }).affectedRows ?? 0);
-      });
-    });
+  async writeTransaction(dataSource: DataSource, statements: SqlStatement[]): Promise<number[]> {
+    const runner = dataSource.createQueryRunner();
+    try {
+      const connection = (await runner.connect()) as PreparedStatementConnection;
+      await runner.startTransaction();
+      const changed: number[] = [];
+      for (const { sql, params } of statements) {
+        changed.push(await execute(connection, sql, params));
+      }
+      await runner.commitTransaction();
+      return changed;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
   }
 
   async prepare(dataSource: DataSource): Promise<void> {
@@ -79,9 +118,31 @@ class SqliteDialect implements SqlDialect {
     return `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES `;
   }
 
-  async insertRows(runner: QueryRunner, sql: string, params: unknown[]): Promise<number> {
-    const result = await runner.query(sql, params, true);
-    return result.affected ?? 0;
+  private readonly cache = new Map<string, BetterSqliteStatement>();
+
+  /**
+   * SQLite has one connection and TypeORM shares one query runner among all callers, so awaited
+   * BEGIN/COMMIT calls of concurrent batches would nest into each other's transactions. The
+   * better-sqlite3 handle runs the whole transaction synchronously instead: nothing interleaves.
+   */
+  async writeTransaction(dataSource: DataSource, statements: SqlStatement[]): Promise<number[]> {
+    const db = (dataSource.driver as unknown as { databaseConnection: BetterSqliteDatabase })
+      .databaseConnection;
+    const run = db.transaction(() =>
+      statements.map(({ sql, params }) => this.statement(db, sql).run(...params).changes),
+    );
+    return run();
+  }
+
+  private statement(db: BetterSqliteDatabase, sql: string): BetterSqliteStatement {
+    let statement = this.cache.get(sql);
+    if (!statement) {
+      // Batch sizes vary; keep the cache from growing without bound.
+      if (this.cache.size >= 64) this.cache.clear();
+      statement = db.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement;
   }
 
   async prepare(): Promise<void> {

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   EVENT_COLUMNS,
   EVENTS_TABLE,
   QUARANTINE_COLUMNS,
   QUARANTINE_TABLE,
 } from '../database/schema';
-import { SQL_DIALECT, SqlDialect } from '../database/sql-dialect';
+import { SQL_DIALECT, SqlDialect, SqlStatement } from '../database/sql-dialect';
 import type { EventRow, QuarantineRow } from './event-row';
 import { EventWriter, StorageUnavailableError, WriteResult } from './event-writer.repository';
 
@@ -91,40 +91,27 @@ export class SqlEventWriter implements EventWriter {
   }
 
   private async writeOnce(events: EventRow[], quarantine: QuarantineRow[]): Promise<WriteResult> {
-    let runner: QueryRunner | undefined;
-    try {
-      runner = this.dataSource.createQueryRunner();
-      await runner.connect();
-      await runner.startTransaction();
-      const inserted = await this.insert(runner, this.eventsInsert, this.eventPlaceholders, events);
-      const quarantined = await this.insert(
-        runner,
-        this.quarantineInsert,
-        this.quarantinePlaceholders,
-        quarantine,
-      );
-      await runner.commitTransaction();
-      return { inserted, quarantined };
-    } catch (error) {
-      if (runner?.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner?.release().catch(() => undefined);
-    }
+    const eventStatements = this.statements(this.eventsInsert, this.eventPlaceholders, events);
+    const quarantineStatements = this.statements(
+      this.quarantineInsert,
+      this.quarantinePlaceholders,
+      quarantine,
+    );
+    const changed = await this.dialect.writeTransaction(this.dataSource, [
+      ...eventStatements,
+      ...quarantineStatements,
+    ]);
+    const sum = (counts: number[]) => counts.reduce((total, n) => total + n, 0);
+    return {
+      inserted: sum(changed.slice(0, eventStatements.length)),
+      quarantined: sum(changed.slice(eventStatements.length)),
+    };
   }
 
-  private async insert(
-    runner: QueryRunner,
-    prefix: string,
-    placeholders: string,
-    rows: Row[],
-  ): Promise<number> {
-    let affected = 0;
-    const maxBytes = this.dialect.maxStatementBytes;
-    for (const chunk of chunkRows(rows, this.dialect.maxParams, maxBytes)) {
-      const sql = prefix + new Array<string>(chunk.length).fill(placeholders).join(',');
-      affected += await this.dialect.insertRows(runner, sql, chunk.flat());
-    }
-    return affected;
+  private statements(prefix: string, placeholders: string, rows: Row[]): SqlStatement[] {
+    return chunkRows(rows, this.dialect.maxParams, this.dialect.maxStatementBytes).map((chunk) => ({
+      sql: prefix + new Array<string>(chunk.length).fill(placeholders).join(','),
+      params: chunk.flat(),
+    }));
   }
 }
