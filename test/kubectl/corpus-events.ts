@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { AuditEvent } from '../../src/domain/audit-event';
 import { normalizeEvent } from '../../src/domain/normalize-event';
+import { extractEvents } from '../../src/import/extract-events';
 
 /**
  * The events of test/fixtures/corpus, read synchronously so a jest table can be built from them:
@@ -45,19 +46,10 @@ function documents(text: string): unknown[] {
   }
 }
 
-function unwrap(doc: unknown): unknown[] {
-  if (typeof doc !== 'object' || doc === null) return [];
-  const d = doc as Record<string, any>;
-  if (Array.isArray(d.records)) return d.records.flatMap(unwrap);
-  if (Array.isArray(d.items)) return d.items;
-  if (typeof d.properties?.log === 'string') return documents(d.properties.log);
-  return [d];
-}
-
 export function loadCorpusEvents(dir = CORPUS_DIR): CorpusEvent[] {
   const out: CorpusEvent[] = [];
   for (const path of filesUnder(dir)) {
-    const raws = documents(readFileSync(path, 'utf8')).flatMap(unwrap);
+    const raws = documents(readFileSync(path, 'utf8')).flatMap((doc) => extractEvents(doc).events);
     raws.forEach((raw, index) => {
       const result = normalizeEvent(raw);
       if (result.ok) out.push({ file: relative(dir, path), index, event: result.event });
