@@ -103,8 +103,9 @@ class MysqlDialect implements SqlDialect {
       maxPacket: number | string;
     }[];
     const maxPacket = Number(rows[0]?.maxPacket ?? 4 * 1024 * 1024);
-    // Leave room for the statement text and escaping (hex doubles binary values).
-    this.maxStatementBytes = Math.max(64 * 1024, Math.floor(maxPacket * 0.45));
+    // Prepared statements send values as length-prefixed bytes (no escaping); keep a tenth of
+    // the packet for the statement's other values and the protocol's headers.
+    this.maxStatementBytes = Math.max(64 * 1024, Math.floor(maxPacket * 0.9));
   }
 }
 

@@ -47,7 +47,7 @@ describe('IngestService', () => {
 
   beforeEach(() => {
     writer = new FakeWriter();
-    const dialect = { maxStatementBytes: 4000 } as SqlDialect;
+    const dialect = { maxStatementBytes: 128 * 1024 + 4000 } as SqlDialect;
     service = new IngestService(writer, dialect, new AuditMetrics());
   });
 

@@ -20,6 +20,7 @@ export interface IngestResult {
 
 const TRUNCATED = 'audit.k8s.io/truncated';
 const REASON_COLUMN = QUARANTINE_COLUMNS.indexOf('reason');
+const OTHER_COLUMNS_BYTES = 128 * 1024;
 
 @Injectable()
 export class IngestService {
@@ -85,7 +86,9 @@ export class IngestService {
    */
   private fitToStorage(raw: Record<string, unknown>): string {
     const json = storedEventJson(raw);
-    if (json.length * 2 < this.dialect.maxStatementBytes) return json;
+    // The other columns of the row (URI, user agent, ...) take at most this much beside the JSON.
+    const limit = this.dialect.maxStatementBytes - OTHER_COLUMNS_BYTES;
+    if (json.length * 3 <= limit || Buffer.byteLength(json) <= limit) return json;
     const { requestObject: _req, responseObject: _res, ...rest } = raw;
     const annotations = {
       ...(rest.annotations as Record<string, string> | undefined),

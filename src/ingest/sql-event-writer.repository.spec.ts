@@ -11,7 +11,7 @@ describe('chunkRows', () => {
   });
 
   it('starts a new statement before the packet size would be exceeded', () => {
-    const chunks = chunkRows([row(400), row(400), row(400)], 1000, 2000);
+    const chunks = chunkRows([row(400), row(400), row(400)], 1000, 3000);
     expect(chunks.map((c) => c.length)).toEqual([2, 1]);
   });
 

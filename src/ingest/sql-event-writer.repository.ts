@@ -29,11 +29,12 @@ export function isTransientLockError(error: unknown): boolean {
   return false;
 }
 
+/** An upper bound of a row's size on the wire: a UTF-16 unit is at most 3 bytes of UTF-8. */
 function approximateBytes(row: Row): number {
   let bytes = 16;
   for (const value of row) {
-    if (typeof value === 'string') bytes += value.length * 2 + 4;
-    else if (Buffer.isBuffer(value)) bytes += value.length * 2 + 4;
+    if (typeof value === 'string') bytes += value.length * 3 + 4;
+    else if (Buffer.isBuffer(value)) bytes += value.length + 4;
     else bytes += 12;
   }
   return bytes;

@@ -184,6 +184,37 @@ describe.each(backends())('webhook behaviour (%s)', (backend) => {
     expect(old?.stageTimestamp).toBe('2019-01-02T03:04:05.000000Z');
   });
 
+  it('stores a 10 MB event whole, and one over the packet limit without its objects', async () => {
+    const big = (auditID: string, megabytes: number) =>
+      event({
+        auditID,
+        level: 'Request',
+        objectRef: { resource: 'configmaps', namespace: 'prod', name: auditID, apiVersion: 'v1' },
+        requestObject: { kind: 'ConfigMap', data: { blob: 'y'.repeat(megabytes * 1024 * 1024) } },
+      });
+    const res = await send(app, '/webhook/audit/huge', {
+      kind: 'EventList',
+      items: [big('ten', 10), big('sixteen', 16)],
+    });
+    expect(res.json).toEqual({ accepted: 2, duplicates: 0, rejected: 0 });
+    const details = await Promise.all(
+      (await list(app, 'huge')).map(
+        async (item) =>
+          (await (await fetch(`${app.url}/api/v1/events/${String(item.id)}`)).json()) as Json,
+      ),
+    );
+    const stored = (name: string) => details.find((d) => d.auditID === name)!.event as Json;
+    expect(JSON.stringify(stored('ten').requestObject).length).toBeGreaterThan(10 * 1024 * 1024);
+    // MariaDB's max_allowed_packet here is 16 MiB; SQLite takes the whole event.
+    const sixteen = stored('sixteen');
+    if (backend === 'mariadb') {
+      expect(sixteen.requestObject).toBeUndefined();
+      expect((sixteen.annotations as Json)['audit.k8s.io/truncated']).toBe('true');
+    } else {
+      expect(JSON.stringify(sixteen.requestObject).length).toBeGreaterThan(16 * 1024 * 1024);
+    }
+  });
+
   it.each([
     ['not JSON', '{"kind":"EventList","items":[', /JSON/i],
     ['a number', '42', /body is a number/],
