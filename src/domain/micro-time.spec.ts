@@ -31,12 +31,23 @@ describe('parseMicroTime', () => {
     '2024-02-31T00:00:00Z',
     '2024-02-31T00:00:00.000000Z',
     '2024-01-01T24:00:00.000000Z',
+    '2023-02-29T00:00:00.000000Z',
+    '2024-13-01T00:00:00.000000Z',
+    '2024-00-10T00:00:00.000000Z',
+    '1969-12-31T23:59:59.000000Z',
     '1969-12-31T23:59:59Z',
     '2024-01-01T25:00:00Z',
     '2024-01-01',
     `2024-01-01T00:00:00.${'1'.repeat(50)}Z`,
   ])('refuses %p', (input) => {
     expect(parseMicroTime(input)).toBeUndefined();
+  });
+
+  it('accepts a leap day in the canonical form', () => {
+    expect(parseMicroTime('2024-02-29T23:59:59.999999Z')).toEqual({
+      iso: '2024-02-29T23:59:59.999999Z',
+      epochMs: Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+    });
   });
 
   it('round-trips through the SQL DATETIME(6) form', () => {

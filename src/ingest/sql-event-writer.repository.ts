@@ -40,6 +40,16 @@ function approximateBytes(row: Row): number {
   return bytes;
 }
 
+/** `rows.flat()` without its generic slow path: ~10k values per statement on the hot path. */
+function flatten(rows: Row[]): unknown[] {
+  const width = rows.length > 0 ? rows[0].length : 0;
+  const out = new Array<unknown>(rows.length * width);
+  let i = 0;
+  for (const row of rows) for (const value of row) out[i++] = value;
+  out.length = i;
+  return out;
+}
+
 /** Splits rows into statements that respect the placeholder limit and the packet size. */
 export function chunkRows<T extends Row>(rows: T[], maxParams: number, maxBytes: number): T[][] {
   const chunks: T[][] = [];
@@ -112,7 +122,7 @@ export class SqlEventWriter implements EventWriter {
   private statements(prefix: string, placeholders: string, rows: Row[]): SqlStatement[] {
     return chunkRows(rows, this.dialect.maxParams, this.dialect.maxStatementBytes).map((chunk) => ({
       sql: prefix + new Array<string>(chunk.length).fill(placeholders).join(','),
-      params: chunk.flat(),
+      params: flatten(chunk),
     }));
   }
 }
