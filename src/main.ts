@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { createApp } from './app';
-import { ConfigError, parseEnvironment } from './config/environment';
+import { ConfigError, loadConfig } from './config/environment';
 import { PinoLogger } from './logger';
 import { asSecureContextTarget, buildHttpsOptions, CertificateReloader } from './tls';
 
 async function main(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
-    config = parseEnvironment(process.env);
+    config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(

@@ -213,3 +213,12 @@ export function parseEnvironment(rawEnv: Env): AppConfig {
     tls,
   };
 }
+
+/**
+ * The configuration of a process started by a user (server or importer): the environment,
+ * completed by a `.env` file in the working directory (variables already set win).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  if (env === process.env && existsSync('.env')) process.loadEnvFile('.env');
+  return parseEnvironment(env);
+}

@@ -6,7 +6,7 @@
  * IngestService (no --url: the configuration comes from the same environment as the server's).
  * Re-running an import is safe: the server stores nothing twice.
  */
-import { existsSync, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CLUSTER_NAME } from '../config/app-config';
 import { readAuditFile } from './audit-file-reader';
@@ -173,18 +173,15 @@ export async function parseImportArgs(argv: string[]): Promise<ParseOutcome> {
 export async function openAppDirectSink(
   cluster: string,
   env: NodeJS.ProcessEnv = process.env,
-  loadDotEnv = env === process.env,
 ): Promise<Sink> {
   // Loaded lazily so that URL mode and --dry-run never touch the database configuration.
-  const [{ NestFactory }, { AppModule }, { IngestService }, { parseEnvironment }] =
-    await Promise.all([
-      import('@nestjs/core'),
-      import('../app.module'),
-      import('../ingest/ingest.service'),
-      import('../config/environment'),
-    ]);
-  if (loadDotEnv && existsSync('.env')) process.loadEnvFile('.env');
-  const config = parseEnvironment(env);
+  const [{ NestFactory }, { AppModule }, { IngestService }, { loadConfig }] = await Promise.all([
+    import('@nestjs/core'),
+    import('../app.module'),
+    import('../ingest/ingest.service'),
+    import('../config/environment'),
+  ]);
+  const config = loadConfig(env);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
     logger: ['error', 'warn'],
   });

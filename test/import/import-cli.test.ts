@@ -255,8 +255,7 @@ describe('import CLI against the real application (SQLite)', () => {
 
   it('direct mode: imports the corpus, and a re-import stores nothing twice', async () => {
     const env = { DB_PATH: join(dir, 'x.db') };
-    const io = () =>
-      capture({ openDirectSink: (cluster) => openAppDirectSink(cluster, env, false) });
+    const io = () => capture({ openDirectSink: (cluster) => openAppDirectSink(cluster, env) });
     const first = io();
     expect(await runImport([...corpusFiles(), '--cluster', 'dev'], first.io)).toBe(0);
     expect(count(first.out(), 'events read')).toBe(151);
@@ -319,8 +318,7 @@ describe('import CLI against the real application (SQLite)', () => {
     const f = join(dir, 'junk.log');
     writeFileSync(f, 'hello\nworld\n');
     const c = capture({
-      openDirectSink: (cluster) =>
-        openAppDirectSink(cluster, { DB_PATH: join(dir, 'y.db') }, false),
+      openDirectSink: (cluster) => openAppDirectSink(cluster, { DB_PATH: join(dir, 'y.db') }),
     });
     expect(await runImport([f, '--cluster', 'dev'], c.io)).toBe(1);
     expect(c.out()).toMatch(/junk\.log:1: invalid JSON/);
