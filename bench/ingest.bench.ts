@@ -4,9 +4,8 @@
  *
  *   npx ts-node --transpile-only bench/ingest.bench.ts [--seconds 20] [--clients 4] [--batch 400]
  *
- * Options: --warmup S, --in-process (server shares the client's event loop), --writer
- * naive|coalesce|load-data|coalesce-load-data (bench/prototypes write paths), --pool-size N,
- * --coalesce-rows N, --coalesce-concurrency N, --raw-connections N, --raw-rows N, --no-raw,
+ * Options: --warmup S, --in-process (server shares the client's event loop), --pool-size N,
+ * --raw-connections N, --raw-rows N, --no-raw,
  * --cpu-prof FILE (server CPU profile of the measured window), --json FILE. Loopback only; drops its database at the end.
  */
 import { writeFileSync } from 'node:fs';
@@ -16,7 +15,6 @@ import { load1, mariadbPid, processCpuSeconds } from './lib/cpu';
 import { adminQuery, benchDatabaseName, dropDatabase, serverVersion } from './lib/mariadb';
 import { checkIdempotency, runLoad } from './lib/load';
 import { buildRowPool, runRawInserts } from './lib/raw-insert';
-import { WRITERS, WriterKind } from './lib/server';
 import { ServerHandle, startChildServer, startInProcessServer } from './lib/server-process';
 import { fmt, mib, percentile } from './lib/stats';
 import { Workload } from './lib/workload';
@@ -27,10 +25,7 @@ const options = parseArgs(process.argv.slice(2), {
   batch: 400,
   warmup: 3,
   inProcess: false,
-  writer: 'naive',
   poolSize: 8,
-  coalesceRows: 4000,
-  coalesceConcurrency: 2,
   rawConnections: 4,
   rawRows: 400,
   noRaw: false,
@@ -43,8 +38,6 @@ function log(line: string): void {
 }
 
 async function main(): Promise<void> {
-  if (!(WRITERS as readonly string[]).includes(options.writer))
-    throw new Error(`--writer must be one of ${WRITERS.join(', ')}`);
   const database = benchDatabaseName();
   const version = await serverVersion();
   const workload = await Workload.create({ batch: options.batch });
@@ -59,7 +52,7 @@ async function main(): Promise<void> {
       `RequestResponse ${fmt(shape.rrMean)} B, ${fmt(shape.rrShare * 100)}% of events)`,
   );
   log(
-    `server: ${options.inProcess ? 'in-process' : 'child process'}, writer ${options.writer}, pool ${options.poolSize}, ` +
+    `server: ${options.inProcess ? 'in-process' : 'child process'}, pool ${options.poolSize}, ` +
       `database ${database}`,
   );
 
@@ -68,9 +61,6 @@ async function main(): Promise<void> {
     const serverOptions = {
       database,
       poolSize: options.poolSize,
-      writer: options.writer as WriterKind,
-      coalesceRows: options.coalesceRows,
-      coalesceConcurrency: options.coalesceConcurrency,
     };
     if (options.cpuProf && options.inProcess)
       throw new Error('--cpu-prof needs the child-process server');
@@ -126,13 +116,6 @@ async function main(): Promise<void> {
         : `  CPU per event: server ${fmt(cpu.serverUsPerEvent)} us, MariaDB ${fmt(cpu.mariadbUsPerEvent)} us, ` +
             `load generator ${fmt(cpu.clientUsPerEvent)} us; load average during the run ${fmt(cpu.load1, 1)} on ${cpus().length} CPUs`,
     );
-    if (usage.groupSizes && usage.groupSizes.length > 0) {
-      const groups = usage.groupSizes;
-      log(
-        `  coalescing: ${fmt(groups.length)} transactions, ${fmt(groups.reduce((a, b) => a + b, 0) / groups.length, 2)} ` +
-          `requests per transaction on average (max ${Math.max(...groups)})`,
-      );
-    }
     log(
       `  ack latency p50 ${fmt(percentile(load.latenciesMs, 50))} ms, p99 ${fmt(percentile(load.latenciesMs, 99))} ms; ` +
         `${mib(load.bodyBytes / load.seconds)}/s of JSON; server peak RSS ${mib(usage.maxRssBytes)}, ` +

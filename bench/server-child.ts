@@ -18,10 +18,9 @@ function post(session: Session, method: string): Promise<unknown> {
 async function main(): Promise<void> {
   const options = JSON.parse(process.env.BENCH_SERVER_OPTIONS ?? '{}') as BenchServerOptions;
   const profilePath = process.env.BENCH_CPU_PROFILE;
-  const { app, port, groupSizes } = await startBenchServer(options);
+  const { app, port } = await startBenchServer(options);
   let session: Session | undefined;
   process.on('message', (message) => {
-    if (message === 'measure-start') groupSizes?.splice(0);
     if (message === 'measure-start' && profilePath && !session) {
       session = new Session();
       session.connect();
@@ -38,9 +37,8 @@ async function main(): Promise<void> {
       await app.close();
       const maxRssBytes = process.resourceUsage().maxRSS * 1024;
       const cpu = process.cpuUsage();
-      process.send?.(
-        { stopped: true, maxRssBytes, cpuMs: (cpu.user + cpu.system) / 1000, groupSizes },
-        () => process.exit(0),
+      process.send?.({ stopped: true, maxRssBytes, cpuMs: (cpu.user + cpu.system) / 1000 }, () =>
+        process.exit(0),
       );
     })();
   });

@@ -7,17 +7,16 @@
  *   npx ts-node --transpile-only bench/stages.bench.ts [--batches 40] [--rounds 5]
  */
 import { format } from 'mysql2';
-import { EVENT_COLUMNS } from '../src/database/schema';
+import { EVENT_COLUMNS, eventParams } from '../src/database/events-table';
 import { parseMicroTime } from '../src/domain/micro-time';
 import { normalizeEvent, NormalizeResult } from '../src/domain/normalize-event';
 import { itemsOfBatch } from '../src/ingest/batch-body';
 import {
-  buildEventRow,
+  buildEventRecord,
   contentHash,
-  EventRow,
   eventId,
   storedEventJson,
-} from '../src/ingest/event-row';
+} from '../src/ingest/event-record';
 import { parseArgs } from './lib/args';
 import { compressJson } from './lib/raw-insert';
 import { fmt } from './lib/stats';
@@ -36,7 +35,7 @@ async function main(): Promise<void> {
   let parsed: unknown[][] = [];
   let normalized: NormalizeResult[][] = [];
   let jsons: string[][] = [];
-  let rows: EventRow[][] = [];
+  let rows: unknown[][][] = [];
   const insertSql =
     `INSERT IGNORE INTO audit_events (${EVENT_COLUMNS.join(', ')}) VALUES ` +
     new Array<string>(options.batch).fill(`(${EVENT_COLUMNS.map(() => '?').join(',')})`).join(',');
@@ -65,12 +64,14 @@ async function main(): Promise<void> {
       run: () => jsons.forEach((js) => js.forEach(() => eventId(Date.now()))),
     },
     {
-      name: 'buildEventRow (all of it)',
+      name: 'buildEventRecord + eventParams (all of it)',
       run: () =>
         (rows = normalized.map((ns, b) =>
           ns.map((n, i) => {
             if (!n.ok) throw new Error(n.reason);
-            return buildEventRow('bench', n.event, jsons[b][i], Date.parse(n.event.stageTimestamp));
+            return eventParams(
+              buildEventRecord('bench', n.event, jsons[b][i], Date.parse(n.event.stageTimestamp)),
+            );
           }),
         )),
     },

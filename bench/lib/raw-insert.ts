@@ -1,10 +1,13 @@
 import { randomFillSync } from 'node:crypto';
 import { brotliCompressSync, constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import mysql from 'mysql2/promise';
-import { EVENT_COLUMNS } from '../../src/database/schema';
+import { EVENT_COLUMNS, eventParams } from '../../src/database/events-table';
 import { normalizeEvent } from '../../src/domain/normalize-event';
 import { itemsOfBatch } from '../../src/ingest/batch-body';
-import { buildEventRow, EventRow, eventId, storedEventJson } from '../../src/ingest/event-row';
+import { buildEventRecord, eventId, storedEventJson } from '../../src/ingest/event-record';
+
+/** One events-table row as statement values, in EVENT_COLUMNS order. */
+export type EventRow = unknown[];
 import { bufferStream, loadDataSql, rowsToTsv } from '../prototypes/tsv';
 import { mariadbPid, processCpuSeconds } from './cpu';
 import { MARIADB } from './mariadb';
@@ -55,7 +58,14 @@ export function buildRowPool(workload: Workload, batches: number): EventRow[] {
       if (!normalized.ok) continue;
       const json = storedEventJson(raw as Record<string, unknown>);
       rows.push(
-        buildEventRow('bench', normalized.event, json, Date.parse(normalized.event.stageTimestamp)),
+        eventParams(
+          buildEventRecord(
+            'bench',
+            normalized.event,
+            json,
+            Date.parse(normalized.event.stageTimestamp),
+          ),
+        ),
       );
     }
   }

@@ -5,8 +5,6 @@ import type { BenchServerOptions } from './server';
 export interface ServerUsage {
   maxRssBytes: number;
   cpuMs: number;
-  /** Requests per committed transaction in the measured window (coalescing writers). */
-  groupSizes?: number[];
 }
 
 export interface ServerHandle {
@@ -91,18 +89,17 @@ export async function startChildServer(
 /** The server in this process (client and server share one event loop). */
 export async function startInProcessServer(options: BenchServerOptions): Promise<ServerHandle> {
   const { startBenchServer } = await import('./server');
-  const { app, port, groupSizes } = await startBenchServer(options);
+  const { app, port } = await startBenchServer(options);
   const cpuBefore = process.cpuUsage();
   return {
     port,
     pid: process.pid,
-    startMeasuring: () => groupSizes?.splice(0),
+    startMeasuring: () => undefined,
     stop: async () => {
       await app.close();
       const cpu = process.cpuUsage(cpuBefore);
       return {
         maxRssBytes: process.resourceUsage().maxRSS * 1024,
-        groupSizes,
         cpuMs: (cpu.user + cpu.system) / 1000,
       };
     },

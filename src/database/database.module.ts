@@ -4,11 +4,20 @@ import { Global, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { APP_CONFIG, AppConfig, DatabaseConfig } from '../config/app-config';
+import { MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
 import { buildEntitySchemas } from './schema';
 import { SQL_DIALECT, SqlDialect, dialectFor } from './sql-dialect';
 
-async function ensureMysqlDatabase(db: Extract<DatabaseConfig, { type: 'mysql' }>): Promise<void> {
-  // A fresh server has no database yet; creating it saves every new user a manual step.
+/** MySQL or MariaDB: TypeORM reads their catalogues differently (MariaDB quotes defaults). */
+export type MysqlFlavor = 'mysql' | 'mariadb';
+
+/**
+ * Creates the database when missing (a fresh server has none yet; this saves every new user a
+ * manual step) and tells which server it is.
+ */
+async function prepareMysqlServer(
+  db: Extract<DatabaseConfig, { type: 'mysql' }>,
+): Promise<MysqlFlavor> {
   const mysql = await import('mysql2/promise');
   const connection = await mysql.createConnection({
     host: db.host,
@@ -20,16 +29,23 @@ async function ensureMysqlDatabase(db: Extract<DatabaseConfig, { type: 'mysql' }
     await connection.query(
       `CREATE DATABASE IF NOT EXISTS \`${db.name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
+    const [rows] = await connection.query('SELECT VERSION() AS version');
+    const version = String((rows as { version?: unknown }[])[0]?.version ?? '');
+    return /mariadb/i.test(version) ? 'mariadb' : 'mysql';
   } finally {
     await connection.end();
   }
 }
 
-export function dataSourceOptions(config: DatabaseConfig, dialect: SqlDialect): DataSourceOptions {
+export function dataSourceOptions(
+  config: DatabaseConfig,
+  dialect: SqlDialect,
+  flavor: MysqlFlavor = 'mysql',
+): DataSourceOptions {
   const entities = buildEntitySchemas(dialect);
   if (config.type === 'mysql') {
     return {
-      type: 'mysql',
+      type: flavor,
       host: config.host,
       port: config.port,
       username: config.user,
@@ -39,7 +55,9 @@ export function dataSourceOptions(config: DatabaseConfig, dialect: SqlDialect): 
       timezone: 'Z',
       dateStrings: true,
       entities,
-      synchronize: true,
+      synchronize: false,
+      migrations: MIGRATIONS,
+      migrationsTableName: MIGRATIONS_TABLE,
       logging: false,
       poolSize: config.poolSize,
       // Ingest uses prepared statements; a small per-connection cache bounds what each connection
@@ -52,7 +70,9 @@ export function dataSourceOptions(config: DatabaseConfig, dialect: SqlDialect): 
     type: 'better-sqlite3',
     database: config.path,
     entities,
-    synchronize: true,
+    synchronize: false,
+    migrations: MIGRATIONS,
+    migrationsTableName: MIGRATIONS_TABLE,
     logging: false,
     enableWAL: true,
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
@@ -64,18 +84,51 @@ export function dataSourceOptions(config: DatabaseConfig, dialect: SqlDialect): 
   };
 }
 
+/**
+ * Brings the schema up to date before anything reads or writes. Replicas that start together
+ * take turns through a named server lock (MySQL's DDL is not transactional, so two replicas
+ * creating the same index would fail); on SQLite the single connection already serializes.
+ * TypeORM's `migrationsRun` would run them without that lock.
+ */
+export async function runMigrations(dataSource: DataSource): Promise<void> {
+  if (dataSource.options.type === 'better-sqlite3') {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const runner = dataSource.createQueryRunner();
+  try {
+    const [row] = (await runner.query(
+      "SELECT GET_LOCK('k8s_audit_migrations', 600) AS locked",
+    )) as {
+      locked: number | string | null;
+    }[];
+    if (Number(row?.locked) !== 1)
+      throw new Error('timed out waiting for another replica to migrate the schema');
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query("SELECT RELEASE_LOCK('k8s_audit_migrations')").catch(() => undefined);
+    await runner.release();
+  }
+}
+
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig) => {
-        if (config.database.type === 'mysql') await ensureMysqlDatabase(config.database);
+        const flavor =
+          config.database.type === 'mysql' ? await prepareMysqlServer(config.database) : undefined;
         return {
-          ...dataSourceOptions(config.database, dialectFor(config.database.type)),
+          ...dataSourceOptions(config.database, dialectFor(config.database.type), flavor),
           retryAttempts: 3,
           retryDelay: 2000,
         };
+      },
+      dataSourceFactory: async (options) => {
+        const dataSource = await new DataSource(options as DataSourceOptions).initialize();
+        await runMigrations(dataSource);
+        return dataSource;
       },
     }),
   ],

@@ -1,127 +1,103 @@
-import { EntitySchema } from 'typeorm';
+import { EntitySchema, EntitySchemaColumnOptions } from 'typeorm';
+import {
+  ColumnSpec,
+  EVENT_FIELD_NAMES,
+  EVENT_FIELDS,
+  EVENTS_TABLE,
+  QUARANTINE_REASON_LIMIT,
+  QUARANTINE_TABLE,
+} from './events-table';
 import type { SqlDialect } from './sql-dialect';
 
-export const EVENTS_TABLE = 'audit_events';
-export const QUARANTINE_TABLE = 'audit_quarantine';
+export { EVENTS_TABLE, QUARANTINE_TABLE } from './events-table';
 
-/** Column limits; values are cut to fit (the full event JSON keeps the original). */
-export const LIMITS = {
-  cluster: 63,
-  auditId: 255,
-  stage: 32,
-  level: 32,
-  verb: 64,
-  username: 255,
-  apiGroup: 253,
-  apiVersion: 64,
-  resource: 128,
-  subresource: 128,
-  namespace: 128,
-  name: 253,
-  decision: 16,
-  // TEXT holds 65,535 bytes; 4 bytes per character in utf8mb4.
-  text: 16_000,
-  reason: 512,
-} as const;
-
-/** Insert order of the events table; the ingest repository builds rows in this order. */
-export const EVENT_COLUMNS = [
-  'id',
-  'cluster',
-  'content_hash',
-  'audit_id',
-  'stage',
-  'level',
-  'verb',
-  'username',
-  'user_groups',
-  'impersonated_user',
-  'source_ips',
-  'user_agent',
-  'api_group',
-  'api_version',
-  'resource',
-  'subresource',
-  'namespace',
-  'name',
-  'response_code',
-  'decision',
-  'request_received_at',
-  'stage_at',
-  'request_uri',
-  'event',
+/** The secondary indexes of the events table and the questions each one answers. */
+export const EVENT_INDEXES = [
+  // Idempotency: a re-sent event has the same content hash.
+  { name: 'uq_events_cluster_hash', columns: ['cluster', 'content_hash'], unique: true },
+  // The other stages of one request.
+  { name: 'idx_events_audit_id', columns: ['audit_id'] },
+  // Activity of one user (and, below, of one impersonated user), newest first.
+  { name: 'idx_events_user', columns: ['username', 'id'] },
+  { name: 'idx_events_impersonated', columns: ['impersonated_user', 'id'] },
+  // Object history.
+  { name: 'idx_events_object', columns: ['resource', 'namespace', 'name', 'id'] },
+  // A namespace's events, and one resource kind in it.
+  { name: 'idx_events_namespace', columns: ['namespace', 'resource', 'id'] },
+  // Denied and failed requests by code or class.
+  { name: 'idx_events_code', columns: ['response_code', 'id'] },
+  { name: 'idx_events_cluster', columns: ['cluster', 'id'] },
 ] as const;
 
-export const QUARANTINE_COLUMNS = [
-  'id',
-  'cluster',
-  'content_hash',
-  'received_at',
-  'reason',
-  'raw',
-] as const;
+/** Columns searched by `q` (InnoDB FULLTEXT on MySQL, an FTS5 table on SQLite). */
+export const TEXT_SEARCH_COLUMNS = ['name', 'namespace', 'username', 'request_uri', 'user_agent'];
+export const FULLTEXT_INDEX = 'ft_events_text';
+export const SQLITE_FTS_TABLE = 'audit_events_fts';
 
-function varchar(length: number, nullable = false) {
-  return { type: 'varchar' as const, length, nullable };
+function columnOptions(spec: ColumnSpec, dialect: SqlDialect): EntitySchemaColumnOptions {
+  const { binary16, longText, microTime } = dialect.types;
+  const nullable = spec.nullable ?? false;
+  switch (spec.kind) {
+    case 'uuid':
+    case 'hash':
+      return {
+        type: binary16,
+        length: binary16 === 'binary' ? 16 : undefined,
+        primary: spec.kind === 'uuid',
+      };
+    case 'varchar':
+      return { type: 'varchar', length: spec.limit, nullable };
+    case 'text':
+    case 'list':
+      return { type: 'text', nullable };
+    case 'int':
+      return { type: 'int', nullable };
+    case 'time':
+      return { type: microTime, precision: microTime === 'datetime' ? 6 : undefined };
+    case 'json':
+      return { type: longText };
+  }
 }
 
 /**
- * The schema is declared once and TypeORM creates it on an empty database (schema sync only);
- * the hot path never goes through the ORM. Indexes serve the console's questions: by id (time),
- * by object, by user and by auditID; the unique (cluster, content_hash) makes inserts idempotent.
+ * TypeORM's picture of the schema, derived from the table descriptor. The schema itself is
+ * created and changed only by the migrations (src/database/migrations); a test checks that
+ * the migrated database and this picture agree.
  */
 export function buildEntitySchemas(dialect: SqlDialect): EntitySchema[] {
-  const { binary16, longText, microTime } = dialect.types;
-  const id = { type: binary16, length: binary16 === 'binary' ? 16 : undefined, primary: true };
-  const hash = { type: binary16, length: binary16 === 'binary' ? 16 : undefined };
-  const time = { type: microTime, precision: microTime === 'datetime' ? 6 : undefined };
+  const columns: Record<string, EntitySchemaColumnOptions> = {};
+  for (const field of EVENT_FIELD_NAMES) {
+    const spec: ColumnSpec = EVENT_FIELDS[field];
+    columns[spec.column] = columnOptions(spec, dialect);
+  }
   const events = new EntitySchema({
     name: EVENTS_TABLE,
     tableName: EVENTS_TABLE,
-    columns: {
-      id,
-      cluster: varchar(LIMITS.cluster),
-      content_hash: hash,
-      audit_id: varchar(LIMITS.auditId),
-      stage: varchar(LIMITS.stage),
-      level: varchar(LIMITS.level),
-      verb: varchar(LIMITS.verb),
-      username: varchar(LIMITS.username),
-      user_groups: { type: 'text' },
-      impersonated_user: varchar(LIMITS.username, true),
-      source_ips: { type: 'text' },
-      user_agent: { type: 'text' },
-      api_group: varchar(LIMITS.apiGroup),
-      api_version: varchar(LIMITS.apiVersion),
-      resource: varchar(LIMITS.resource),
-      subresource: varchar(LIMITS.subresource),
-      namespace: varchar(LIMITS.namespace),
-      name: varchar(LIMITS.name),
-      response_code: { type: 'int', nullable: true },
-      decision: varchar(LIMITS.decision, true),
-      request_received_at: time,
-      stage_at: time,
-      request_uri: { type: 'text' },
-      event: { type: longText },
-    },
-    uniques: [{ name: 'uq_events_cluster_hash', columns: ['cluster', 'content_hash'] }],
+    columns,
+    uniques: EVENT_INDEXES.filter((index) => 'unique' in index).map((index) => ({
+      name: index.name,
+      columns: [...index.columns],
+    })),
     indices: [
-      { name: 'idx_events_audit_id', columns: ['audit_id'] },
-      { name: 'idx_events_user', columns: ['username', 'id'] },
-      { name: 'idx_events_object', columns: ['resource', 'namespace', 'name', 'id'] },
-      { name: 'idx_events_cluster', columns: ['cluster', 'id'] },
+      ...EVENT_INDEXES.filter((index) => !('unique' in index)).map((index) => ({
+        name: index.name,
+        columns: [...index.columns],
+      })),
+      ...(dialect.name === 'mysql'
+        ? [{ name: FULLTEXT_INDEX, columns: TEXT_SEARCH_COLUMNS, fulltext: true }]
+        : []),
     ],
   });
   const quarantine = new EntitySchema({
     name: QUARANTINE_TABLE,
     tableName: QUARANTINE_TABLE,
     columns: {
-      id,
-      cluster: varchar(LIMITS.cluster),
-      content_hash: hash,
-      received_at: time,
-      reason: varchar(LIMITS.reason),
-      raw: { type: longText },
+      id: columnOptions({ column: 'id', kind: 'uuid', listed: false }, dialect),
+      cluster: columnOptions(EVENT_FIELDS.cluster, dialect),
+      content_hash: columnOptions({ column: 'content_hash', kind: 'hash', listed: false }, dialect),
+      received_at: columnOptions({ column: 'received_at', kind: 'time', listed: false }, dialect),
+      reason: { type: 'varchar', length: QUARANTINE_REASON_LIMIT },
+      raw: { type: dialect.types.longText },
     },
     uniques: [{ name: 'uq_quarantine_cluster_hash', columns: ['cluster', 'content_hash'] }],
   });

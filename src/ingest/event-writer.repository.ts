@@ -1,4 +1,4 @@
-import type { EventRow, QuarantineRow } from './event-row';
+import type { EventRecord, QuarantineRecord } from '../database/events-table';
 
 /** What a committed batch changed. */
 export interface WriteResult {
@@ -9,10 +9,11 @@ export interface WriteResult {
 
 /**
  * Storage port of the ingest module. `write` returns only after the rows are committed;
- * re-sending the same rows inserts nothing (unique cluster + content hash).
+ * re-sending the same records inserts nothing (unique cluster + content hash). The adapter
+ * owns every storage detail: column limits, statement sizes, an event too large to store whole.
  */
 export interface EventWriter {
-  write(events: EventRow[], quarantine: QuarantineRow[]): Promise<WriteResult>;
+  write(events: EventRecord[], quarantine: QuarantineRecord[]): Promise<WriteResult>;
 }
 
 export const EVENT_WRITER = Symbol('EVENT_WRITER');

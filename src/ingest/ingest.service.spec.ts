@@ -1,21 +1,20 @@
-import type { SqlDialect } from '../database/sql-dialect';
-import { EVENT_COLUMNS, QUARANTINE_COLUMNS } from '../database/schema';
+import type { EventRecord, QuarantineRecord } from '../database/events-table';
+import { CommittedEventsFeed } from '../feed/committed-events.feed';
 import { AuditMetrics } from '../ops/audit-metrics';
-import type { EventRow, QuarantineRow } from './event-row';
 import { EventWriter, StorageUnavailableError, WriteResult } from './event-writer.repository';
 import { IngestService } from './ingest.service';
 
 /** In-memory writer with the same idempotency rule as the SQL one: unique (cluster, hash). */
 class FakeWriter implements EventWriter {
-  readonly stored = new Map<string, EventRow>();
-  readonly quarantined: QuarantineRow[] = [];
+  readonly stored = new Map<string, EventRecord>();
+  readonly quarantined: QuarantineRecord[] = [];
   fail = false;
 
-  async write(events: EventRow[], quarantine: QuarantineRow[]): Promise<WriteResult> {
+  async write(events: EventRecord[], quarantine: QuarantineRecord[]): Promise<WriteResult> {
     if (this.fail) throw new Error('connection refused');
     let inserted = 0;
     for (const row of events) {
-      const key = `${String(row[1])}/${(row[2] as Buffer).toString('hex')}`;
+      const key = `${row.cluster}/${row.contentHash.toString('hex')}`;
       if (!this.stored.has(key)) {
         this.stored.set(key, row);
         inserted++;
@@ -25,8 +24,6 @@ class FakeWriter implements EventWriter {
     return { inserted, quarantined: quarantine.length };
   }
 }
-
-const column = (name: (typeof EVENT_COLUMNS)[number]) => EVENT_COLUMNS.indexOf(name);
 
 function event(auditID: string, extra: Record<string, unknown> = {}) {
   return {
@@ -44,11 +41,12 @@ function event(auditID: string, extra: Record<string, unknown> = {}) {
 describe('IngestService', () => {
   let writer: FakeWriter;
   let service: IngestService;
+  let feed: CommittedEventsFeed;
 
   beforeEach(() => {
     writer = new FakeWriter();
-    const dialect = { maxStatementBytes: 128 * 1024 + 4000 } as SqlDialect;
-    service = new IngestService(writer, dialect, new AuditMetrics());
+    feed = new CommittedEventsFeed();
+    service = new IngestService(writer, new AuditMetrics(), feed);
   });
 
   it('counts accepted, duplicate and rejected events of a batch', async () => {
@@ -58,9 +56,7 @@ describe('IngestService', () => {
       duplicates: 1,
       rejected: 1,
     });
-    expect(writer.quarantined[0][QUARANTINE_COLUMNS.indexOf('reason')]).toBe(
-      'item 3: stage is missing',
-    );
+    expect(writer.quarantined[0].reason).toBe('item 3: stage is missing');
     expect(await service.ingestBatch('prod', items)).toEqual({
       accepted: 0,
       duplicates: 3,
@@ -73,29 +69,20 @@ describe('IngestService', () => {
     });
   });
 
-  it('stores an event too large for one statement without its objects, marked truncated', async () => {
-    const big = event('big', {
-      requestObject: { data: { blob: 'x'.repeat(5000) } },
-      annotations: { 'authorization.k8s.io/decision': 'allow' },
-    });
-    await service.ingestBatch('prod', [
-      big,
-      event('small', { requestObject: { data: { a: '1' } } }),
+  it('publishes the ids of a committed batch to subscribers of the feed', async () => {
+    const batches: { cluster: string; ids: string[]; mayIncludeDuplicates: boolean }[] = [];
+    const subscription = feed.committed.subscribe((batch) => batches.push(batch));
+    await service.ingestBatch('prod', [event('a'), event('b')]);
+    await service.ingestBatch('prod', [event('a')]);
+    writer.fail = true;
+    await expect(service.ingestBatch('prod', [event('c')])).rejects.toThrow();
+    subscription.unsubscribe();
+    expect(batches.map((b) => [b.cluster, b.ids.length, b.mayIncludeDuplicates])).toEqual([
+      ['prod', 2, false],
+      ['prod', 1, true],
     ]);
-    const rows = [...writer.stored.values()];
-    const stored = rows.map(
-      (row) => JSON.parse(String(row[column('event')])) as Record<string, unknown>,
-    );
-    const bigStored = stored.find((e) => e.auditID === 'big')!;
-    expect(bigStored.requestObject).toBeUndefined();
-    expect(bigStored.annotations).toEqual({
-      'authorization.k8s.io/decision': 'allow',
-      'audit.k8s.io/truncated': 'true',
-    });
-    expect(stored.find((e) => e.auditID === 'small')!.requestObject).toEqual({ data: { a: '1' } });
-    expect(rows.find((row) => row[column('audit_id')] === 'big')![column('decision')]).toBe(
-      'allow',
-    );
+    const stored = [...writer.stored.values()].map((r) => r.id.toString('hex'));
+    expect(batches[0].ids.map((id) => id.replace(/-/g, ''))).toEqual(stored);
   });
 
   it('turns a storage failure into StorageUnavailableError (503 for the sender)', async () => {

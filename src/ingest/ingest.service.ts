@@ -1,15 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EventRecord, QuarantineRecord } from '../database/events-table';
 import { normalizeEvent } from '../domain/normalize-event';
-import { QUARANTINE_COLUMNS } from '../database/schema';
-import { SQL_DIALECT, SqlDialect } from '../database/sql-dialect';
+import { CommittedEventsFeed } from '../feed/committed-events.feed';
 import { AuditMetrics } from '../ops/audit-metrics';
-import {
-  buildEventRow,
-  buildQuarantineRow,
-  EventRow,
-  QuarantineRow,
-  storedEventJson,
-} from './event-row';
+import { buildEventRecord, buildQuarantineRecord, storedEventJson } from './event-record';
 import { EVENT_WRITER, EventWriter, StorageUnavailableError } from './event-writer.repository';
 
 export interface IngestResult {
@@ -18,18 +12,14 @@ export interface IngestResult {
   rejected: number;
 }
 
-const TRUNCATED = 'audit.k8s.io/truncated';
-const REASON_COLUMN = QUARANTINE_COLUMNS.indexOf('reason');
-const OTHER_COLUMNS_BYTES = 128 * 1024;
-
 @Injectable()
 export class IngestService {
   private readonly logger = new Logger(IngestService.name);
 
   constructor(
     @Inject(EVENT_WRITER) private readonly writer: EventWriter,
-    @Inject(SQL_DIALECT) private readonly dialect: SqlDialect,
     private readonly metrics: AuditMetrics,
+    private readonly feed: CommittedEventsFeed,
   ) {}
 
   /**
@@ -38,19 +28,19 @@ export class IngestService {
    */
   async ingestBatch(cluster: string, items: unknown[]): Promise<IngestResult> {
     const started = process.hrtime.bigint();
-    const events: EventRow[] = [];
-    const quarantine: QuarantineRow[] = [];
+    const events: EventRecord[] = [];
+    const quarantine: QuarantineRecord[] = [];
     const now = new Date();
     items.forEach((raw, index) => {
       const normalized = normalizeEvent(raw);
       if (!normalized.ok) {
         quarantine.push(
-          buildQuarantineRow(cluster, raw, `item ${index}: ${normalized.reason}`, now),
+          buildQuarantineRecord(cluster, raw, `item ${index}: ${normalized.reason}`, now),
         );
         return;
       }
-      const json = this.fitToStorage(raw as Record<string, unknown>);
-      events.push(buildEventRow(cluster, normalized.event, json, normalized.stageEpochMs));
+      const json = storedEventJson(raw as Record<string, unknown>);
+      events.push(buildEventRecord(cluster, normalized.event, json, normalized.stageEpochMs));
     });
     let written;
     try {
@@ -62,6 +52,13 @@ export class IngestService {
       );
       throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);
     }
+    if (this.feed.hasSubscribers) {
+      this.feed.publish(
+        cluster,
+        events.map((record) => record.id),
+        written.inserted < events.length,
+      );
+    }
     const result = {
       accepted: written.inserted,
       duplicates: events.length - written.inserted,
@@ -69,7 +66,7 @@ export class IngestService {
     };
     if (quarantine.length > 0) {
       // Reasons only: a rejected event's content can hold anything, including secrets.
-      const reasons = quarantine.slice(0, 3).map((row) => String(row[REASON_COLUMN]));
+      const reasons = quarantine.slice(0, 3).map((record) => record.reason);
       this.logger.warn(
         `cluster ${cluster}: ${quarantine.length} of ${items.length} events quarantined (${reasons.join('; ')}${quarantine.length > 3 ? '; ...' : ''})`,
       );
@@ -77,26 +74,5 @@ export class IngestService {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.metrics.recordBatch(cluster, result, seconds);
     return result;
-  }
-
-  /**
-   * An event too large for one statement would fail the whole batch forever (the apiserver
-   * retries, then drops it). Do what the apiserver's own truncate backend does: drop the request
-   * and response objects and mark the event, keeping who/what/when.
-   */
-  private fitToStorage(raw: Record<string, unknown>): string {
-    const json = storedEventJson(raw);
-    // The other columns of the row (URI, user agent, ...) take at most this much beside the JSON.
-    const limit = this.dialect.maxStatementBytes - OTHER_COLUMNS_BYTES;
-    if (json.length * 3 <= limit || Buffer.byteLength(json) <= limit) return json;
-    const { requestObject: _req, responseObject: _res, ...rest } = raw;
-    const annotations = {
-      ...(rest.annotations as Record<string, string> | undefined),
-      [TRUNCATED]: 'true',
-    };
-    this.logger.warn(
-      `event ${String(raw.auditID)} is ${json.length} bytes; stored without its objects`,
-    );
-    return storedEventJson({ ...rest, annotations });
   }
 }

@@ -1,4 +1,8 @@
-import { chunkRows, isTransientLockError } from './sql-event-writer.repository';
+import type { DataSource } from 'typeorm';
+import { EVENT_COLUMNS, EventRecord } from '../database/events-table';
+import type { SqlDialect, SqlStatement } from '../database/sql-dialect';
+import { buildEventRecord } from './event-record';
+import { chunkRows, isTransientLockError, SqlEventWriter } from './sql-event-writer.repository';
 
 describe('chunkRows', () => {
   const row = (bytes: number) => ['id', 'x'.repeat(bytes)];
@@ -26,5 +30,71 @@ describe('isTransientLockError', () => {
     expect(isTransientLockError({ code: 'X', driverError: { code: 'SQLITE_BUSY' } })).toBe(true);
     expect(isTransientLockError({ code: 'ECONNREFUSED' })).toBe(false);
     expect(isTransientLockError(new Error('boom'))).toBe(false);
+  });
+});
+
+describe('SqlEventWriter', () => {
+  const record = (auditID: string, event: Record<string, unknown>): EventRecord => ({
+    ...buildEventRecord(
+      'prod',
+      {
+        level: 'Request',
+        auditID,
+        stage: 'ResponseComplete',
+        requestURI: '/api/v1/namespaces/a/configmaps',
+        verb: 'create',
+        user: { username: 'alice' },
+        requestReceivedTimestamp: '2026-11-25T10:00:00.000001Z',
+        stageTimestamp: '2026-11-25T10:00:00.000001Z',
+      },
+      JSON.stringify(event),
+      Date.parse('2026-11-25T10:00:00Z'),
+    ),
+    decision: 'allow',
+  });
+
+  function writerWithCapture(maxStatementBytes: number) {
+    const statements: SqlStatement[] = [];
+    const dialect = {
+      maxParams: 60_000,
+      maxStatementBytes,
+      insertIgnore: (table: string) => `INSERT IGNORE INTO ${table} VALUES `,
+      writeTransaction: async (_ds: unknown, batch: SqlStatement[]) => {
+        statements.push(...batch);
+        return batch.map(() => 1);
+      },
+    } as unknown as SqlDialect;
+    return { writer: new SqlEventWriter({} as DataSource, dialect), statements };
+  }
+
+  it('stores an event too large for one statement without its objects, marked truncated', async () => {
+    const { writer, statements } = writerWithCapture(128 * 1024 + 4000);
+    const big = {
+      auditID: 'big',
+      requestObject: { blob: 'x'.repeat(5000) },
+      annotations: { a: 'b' },
+    };
+    await writer.write([record('big', big), record('small', { requestObject: { a: '1' } })], []);
+    const event = EVENT_COLUMNS.indexOf('event');
+    const width = EVENT_COLUMNS.length;
+    const params = statements[0].params;
+    const stored = [params[event], params[width + event]].map(
+      (json) => JSON.parse(String(json)) as Record<string, unknown>,
+    );
+    expect(stored[0]).toEqual({
+      auditID: 'big',
+      annotations: { a: 'b', 'audit.k8s.io/truncated': 'true' },
+    });
+    expect(stored[1]).toEqual({ requestObject: { a: '1' } });
+    expect(params[EVENT_COLUMNS.indexOf('decision')]).toBe('allow');
+  });
+
+  it('cuts values to their column limits and keeps the whole event JSON', async () => {
+    const { writer, statements } = writerWithCapture(4 * 1024 * 1024);
+    const long = { ...record('x', { name: 'n'.repeat(400) }), name: 'n'.repeat(400) };
+    await writer.write([long], []);
+    const params = statements[0].params;
+    expect(params[EVENT_COLUMNS.indexOf('name')]).toBe('n'.repeat(253));
+    expect(String(params[EVENT_COLUMNS.indexOf('event')])).toContain('n'.repeat(400));
   });
 });

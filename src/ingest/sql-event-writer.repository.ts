@@ -1,16 +1,23 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   EVENT_COLUMNS,
+  eventParams,
+  EventRecord,
   EVENTS_TABLE,
   QUARANTINE_COLUMNS,
   QUARANTINE_TABLE,
-} from '../database/schema';
+  quarantineParams,
+  QuarantineRecord,
+} from '../database/events-table';
 import { SQL_DIALECT, SqlDialect, SqlStatement } from '../database/sql-dialect';
-import type { EventRow, QuarantineRow } from './event-row';
 import { EventWriter, StorageUnavailableError, WriteResult } from './event-writer.repository';
 
 type Row = readonly unknown[];
+
+const TRUNCATED = 'audit.k8s.io/truncated';
+/** The other columns of a row (URI, user agent, ...) take at most this much beside the JSON. */
+const OTHER_COLUMNS_BYTES = 128 * 1024;
 
 const DEADLOCK_ATTEMPTS = 3;
 /** MySQL ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT; SQLite SQLITE_BUSY. */
@@ -70,9 +77,29 @@ export function chunkRows<T extends Row>(rows: T[], maxParams: number, maxBytes:
   return chunks;
 }
 
+/**
+ * An event too large for one statement would fail the whole batch forever (the apiserver
+ * retries, then drops it). Do what the apiserver's own truncate backend does: drop the request
+ * and response objects and mark the event, keeping who/what/when. The content hash stays the
+ * hash of the whole event, so a re-send is still recognised.
+ */
+export function truncatedEventJson(json: string): string {
+  const {
+    requestObject: _req,
+    responseObject: _res,
+    ...rest
+  } = JSON.parse(json) as Record<string, unknown>;
+  const annotations = {
+    ...(rest.annotations as Record<string, string> | undefined),
+    [TRUNCATED]: 'true',
+  };
+  return JSON.stringify({ ...rest, annotations });
+}
+
 /** Multi-row INSERT IGNORE in one transaction per batch; the only place ingest SQL lives. */
 @Injectable()
 export class SqlEventWriter implements EventWriter {
+  private readonly logger = new Logger(SqlEventWriter.name);
   private readonly eventsInsert: string;
   private readonly quarantineInsert: string;
   private readonly eventPlaceholders = `(${EVENT_COLUMNS.map(() => '?').join(',')})`;
@@ -86,11 +113,13 @@ export class SqlEventWriter implements EventWriter {
     this.quarantineInsert = dialect.insertIgnore(QUARANTINE_TABLE, QUARANTINE_COLUMNS);
   }
 
-  async write(events: EventRow[], quarantine: QuarantineRow[]): Promise<WriteResult> {
-    if (events.length === 0 && quarantine.length === 0) return { inserted: 0, quarantined: 0 };
+  async write(records: EventRecord[], quarantine: QuarantineRecord[]): Promise<WriteResult> {
+    if (records.length === 0 && quarantine.length === 0) return { inserted: 0, quarantined: 0 };
+    const events = records.map((record) => eventParams(this.fitToStatement(record)));
+    const quarantined = quarantine.map((record) => quarantineParams(record));
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.writeOnce(events, quarantine);
+        return await this.writeOnce(events, quarantined);
       } catch (error) {
         // Concurrent retries of one batch insert the same unique keys; InnoDB may pick one as a
         // deadlock victim. The transaction rolled back whole, so running it again is safe.
@@ -101,7 +130,17 @@ export class SqlEventWriter implements EventWriter {
     }
   }
 
-  private async writeOnce(events: EventRow[], quarantine: QuarantineRow[]): Promise<WriteResult> {
+  private fitToStatement(record: EventRecord): EventRecord {
+    const json = record.event;
+    const limit = this.dialect.maxStatementBytes - OTHER_COLUMNS_BYTES;
+    if (json.length * 3 <= limit || Buffer.byteLength(json) <= limit) return record;
+    this.logger.warn(
+      `event ${record.auditID.slice(0, 64)} is ${json.length} bytes; stored without its objects`,
+    );
+    return { ...record, event: truncatedEventJson(json) };
+  }
+
+  private async writeOnce(events: Row[], quarantine: Row[]): Promise<WriteResult> {
     const eventStatements = this.statements(this.eventsInsert, this.eventPlaceholders, events);
     const quarantineStatements = this.statements(
       this.quarantineInsert,

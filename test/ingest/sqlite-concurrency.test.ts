@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import type { EventRow } from '../../src/ingest/event-row';
+import type { EventRecord } from '../../src/database/events-table';
 import { EVENT_WRITER, EventWriter } from '../../src/ingest/event-writer.repository';
 import { IngestService } from '../../src/ingest/ingest.service';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -31,13 +31,15 @@ describe('concurrent batches on SQLite', () => {
     const service = test.app.get(IngestService);
     const realWrite = writer.write.bind(writer);
     const first = service.ingestBatch('c', [event('first')]);
-    // The next batch's statement gets one value too few per row, so its transaction fails.
-    const spy = jest.spyOn(writer, 'write').mockImplementationOnce((rows: EventRow[], quarantine) =>
-      realWrite(
-        rows.map((row) => row.slice(0, -1) as EventRow),
-        quarantine,
-      ),
-    );
+    // The next batch carries a value SQLite cannot bind, so its transaction fails.
+    const spy = jest
+      .spyOn(writer, 'write')
+      .mockImplementationOnce((rows: EventRecord[], quarantine) =>
+        realWrite(
+          rows.map((row) => ({ ...row, verb: {} as unknown as string })),
+          quarantine,
+        ),
+      );
     const good = Array.from({ length: 5 }, (_, i) => event(`ok-${i}`));
     const results = await Promise.allSettled([
       service.ingestBatch('c', [event('broken')]),

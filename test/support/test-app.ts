@@ -17,6 +17,32 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestDatabase {
+  database: DatabaseConfig;
+  drop(): Promise<void>;
+}
+
+/** A new SQLite file, or a new MariaDB database; `drop` removes it again. */
+export function freshDatabase(backend: Backend): TestDatabase {
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-test-'));
+    return {
+      database: { type: 'sqlite', path: join(dir, 'audit.db') },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const name = `audit_test_${randomBytes(4).toString('hex')}`;
+  return {
+    database: { type: 'mysql', ...MARIADB, name, poolSize: 4 },
+    drop: async () => {
+      const mysql = await import('mysql2/promise');
+      const connection = await mysql.createConnection(MARIADB);
+      await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await connection.end();
+    },
+  };
+}
+
 /**
  * A real server on a random loopback port with a fresh database: a new SQLite file, or a new
  * MariaDB database that is dropped again on close.
@@ -26,22 +52,23 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: CreateAppOptions = {},
 ): Promise<TestApp> {
-  let database: DatabaseConfig;
-  let cleanup: () => Promise<void>;
-  if (backend === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'audit-test-'));
-    database = { type: 'sqlite', path: join(dir, 'audit.db') };
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const name = `audit_test_${randomBytes(4).toString('hex')}`;
-    database = { type: 'mysql', ...MARIADB, name, poolSize: 4 };
-    cleanup = async () => {
-      const mysql = await import('mysql2/promise');
-      const connection = await mysql.createConnection(MARIADB);
-      await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await connection.end();
-    };
-  }
+  const fresh = freshDatabase(backend);
+  const test = await startTestAppOn(fresh.database, env, options);
+  return {
+    ...test,
+    close: async () => {
+      await test.close();
+      await fresh.drop();
+    },
+  };
+}
+
+/** A real server on an existing database (kept on close). */
+export async function startTestAppOn(
+  database: DatabaseConfig,
+  env: Record<string, string> = {},
+  options: CreateAppOptions = {},
+): Promise<TestApp> {
   const config = { ...parseEnvironment({ HTTP_PORT: '1', ...env }), database };
   const app = await createApp(config, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -51,10 +78,7 @@ export async function startTestApp(
     app,
     url: `${options.https ? 'https' : 'http'}://127.0.0.1:${port}`,
     config,
-    close: async () => {
-      await app.close();
-      await cleanup();
-    },
+    close: () => app.close(),
   };
 }
 

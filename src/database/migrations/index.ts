@@ -1,0 +1,6 @@
+import { InitialSchema1795000000000 } from './1795000000000-initial-schema';
+import { QueryIndexes1796000000000 } from './1796000000000-query-indexes';
+
+/** Every schema change, oldest first. Run at startup (see database.module.ts). */
+export const MIGRATIONS = [InitialSchema1795000000000, QueryIndexes1796000000000];
+export const MIGRATIONS_TABLE = 'audit_schema_migrations';

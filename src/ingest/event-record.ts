@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditEvent } from '../domain/audit-event';
+import type { EventRecord, QuarantineRecord } from '../database/events-table';
+
+/** First 128 bits of SHA-256: collision-free in practice, half the index size. */
+export function contentHash(json: string): Buffer {
+  return createHash('sha256').update(json).digest().subarray(0, 16);
+}
+
+/**
+ * The JSON stored for an event and hashed for idempotency. `kind` and the v1 `apiVersion` are
+ * dropped so the same event is the same content whether it came inside an EventList (items
+ * carry neither) or as a log line (which carries both); other versions keep their apiVersion.
+ */
+export function storedEventJson(raw: Record<string, unknown>): string {
+  if (!('kind' in raw) && !('apiVersion' in raw)) return JSON.stringify(raw);
+  const { kind: _kind, apiVersion, ...rest } = raw;
+  return JSON.stringify(
+    apiVersion === 'audit.k8s.io/v1' || apiVersion === undefined ? rest : { apiVersion, ...rest },
+  );
+}
+
+/** Id whose timestamp part is the event's stage time, so id order is event order. */
+export function eventId(epochMs: number): Buffer {
+  return uuidv7({ msecs: epochMs }, Buffer.alloc(16));
+}
+
+/** The record stored for one normalized event; the writer cuts values to the column limits. */
+export function buildEventRecord(
+  cluster: string,
+  event: AuditEvent,
+  json: string,
+  stageEpochMs: number,
+): EventRecord {
+  const ref = event.objectRef ?? {};
+  const code = event.responseStatus?.code;
+  return {
+    id: eventId(stageEpochMs),
+    cluster,
+    contentHash: contentHash(json),
+    auditID: event.auditID,
+    stage: event.stage,
+    level: event.level ?? '',
+    verb: event.verb,
+    username: event.user.username ?? '',
+    groups: event.user.groups ?? [],
+    impersonatedUser: event.impersonatedUser ? (event.impersonatedUser.username ?? '') : null,
+    sourceIPs: event.sourceIPs ?? [],
+    userAgent: event.userAgent ?? '',
+    apiGroup: ref.apiGroup ?? '',
+    apiVersion: ref.apiVersion ?? '',
+    resource: ref.resource ?? '',
+    subresource: ref.subresource ?? '',
+    namespace: ref.namespace ?? '',
+    name: ref.name ?? '',
+    responseCode: code !== undefined && Math.abs(code) < 2 ** 31 ? code : null,
+    decision: event.annotations?.['authorization.k8s.io/decision'] ?? null,
+    requestReceivedTimestamp: event.requestReceivedTimestamp,
+    stageTimestamp: event.stageTimestamp,
+    requestURI: event.requestURI,
+    event: json,
+  };
+}
+
+export function buildQuarantineRecord(
+  cluster: string,
+  raw: unknown,
+  reason: string,
+  now: Date,
+): QuarantineRecord {
+  // Kept verbatim (re-serialized only when the body was already decoded) so nothing is lost.
+  const json = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? 'undefined');
+  return {
+    id: eventId(now.getTime()),
+    cluster,
+    contentHash: contentHash(json),
+    receivedAt: now.toISOString().replace('Z', '000Z'),
+    reason,
+    raw: json,
+  };
+}
