@@ -20,11 +20,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
-# Sources (see .dockerignore for what stays out), then compile to dist/ and drop dev deps.
+# Sources (see .dockerignore for what stays out), then compile to dist/, build the console's
+# CSS and copy htmx into public/build/ (Tailwind and htmx are dev deps), and drop dev deps.
 COPY . .
-RUN mkdir -p views public \
- && npm run build \
+RUN npm run build \
  && test -f dist/src/main.js \
+ && test -f public/build/console.css \
  && npm prune --omit=dev --no-audit --no-fund \
  && mkdir -p /data
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Makes `npm start` and `npm test` work on a fresh clone: installs dependencies when
-// node_modules is missing or older than package-lock.json, and (with --build) rebuilds dist/
-// when any source file is newer than the last build. Plain Node, no dependencies.
+// node_modules is missing or older than package-lock.json, (with --build) rebuilds dist/
+// when any source file is newer than the last build, and rebuilds the console's browser
+// assets (public/build/, needed by the server and the browser tests) when they are stale.
+// Plain Node, no dependencies.
 'use strict';
 const { execSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
@@ -47,3 +49,13 @@ if (process.argv.includes('--build')) {
   );
   if (built < sources) run('npm run build --silent');
 }
+
+const assetsBuilt = mtime(join(root, 'public', 'build', 'console.css'));
+const assetSources = Math.max(
+  newest(join(root, 'views')),
+  newest(join(root, 'src', 'console')),
+  newest(join(root, 'public', 'js')),
+  mtime(join(root, 'scripts', 'build-assets.js')),
+  mtime(installed),
+);
+if (assetsBuilt < assetSources) run('node scripts/build-assets.js');
