@@ -1,0 +1,42 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { PageRenderer } from './page-renderer';
+
+/** What went wrong, in the words of the exception (validation messages are one per filter). */
+export function errorMessages(error: unknown): string[] {
+  if (!(error instanceof HttpException)) return ['the server failed to answer this page'];
+  const response = error.getResponse();
+  if (typeof response === 'string') return [response];
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.map(String);
+  return [typeof message === 'string' ? message : error.message];
+}
+
+const NEXT_STEP: Record<number, string> = {
+  400: 'Fix or remove the filter named above; every filter of the page is in the address bar.',
+  404: 'The event or page may have been removed, or the link was mistyped. Start again from the events page.',
+};
+
+/**
+ * Console errors are pages a person reads: a 400 for a bad filter says which filter and what
+ * to do next, instead of the JSON the API answers with.
+ */
+@Catch()
+export class ConsolePageErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Console');
+
+  constructor(private readonly renderer: PageRenderer) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const status = error instanceof HttpException ? error.getStatus() : 500;
+    if (status >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
+    const html = this.renderer.render('error', {
+      title: status === 404 ? 'Not found' : status === 400 ? 'Invalid filter' : 'Error',
+      status,
+      messages: errorMessages(error),
+      nextStep: NEXT_STEP[status] ?? 'Try again in a moment; if it persists, check the server log.',
+    });
+    void reply.status(status).type('text/html; charset=utf-8').send(html);
+  }
+}

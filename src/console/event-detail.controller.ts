@@ -1,0 +1,26 @@
+import { Get, Header, Param } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { EventIdDto } from '../audit/events-query.dto';
+import { ConsoleController } from './console-access.guard';
+import { eventDetailView } from './event-detail.view';
+import { PageRenderer } from './page-renderer';
+
+/** An apiserver writes at most four stages per request; more would be a replay. */
+const MAX_STAGES = 10;
+
+/** One event explained (`/events/:id`): the sentence, the command, who/where/when, the bodies. */
+@ConsoleController()
+export class EventDetailController {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly renderer: PageRenderer,
+  ) {}
+
+  @Get('events/:id')
+  @Header('content-type', 'text/html; charset=utf-8')
+  async detail(@Param() params: EventIdDto): Promise<string> {
+    const { event, ...item } = await this.audit.getEvent(params.id);
+    const stages = await this.audit.listEvents({ auditID: [item.auditID] }, { limit: MAX_STAGES });
+    return this.renderer.render('event-detail', eventDetailView(item, event, stages.items));
+  }
+}

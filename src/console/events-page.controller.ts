@@ -1,0 +1,39 @@
+import { Get, Header, Query } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { ConsoleController } from './console-access.guard';
+import { parseFilters } from './console-filters';
+import { eventRowsView, eventsPageView } from './events-page.view';
+import { PageRenderer } from './page-renderer';
+
+/** Rows per page of the table; the next page loads as the last row scrolls into view. */
+export const ROWS_PER_PAGE = 50;
+const HTML = 'text/html; charset=utf-8';
+
+/** The events page (`/`) and the next pages of its table (`/events/rows`, for htmx). */
+@ConsoleController()
+export class EventsPageController {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly renderer: PageRenderer,
+  ) {}
+
+  @Get()
+  @Header('content-type', HTML)
+  async events(@Query() raw: Record<string, unknown>): Promise<string> {
+    const { filters, query, cursor } = parseFilters(raw);
+    const [page, stats, clusters] = await Promise.all([
+      this.audit.listEvents(query, { limit: ROWS_PER_PAGE, cursor }),
+      this.audit.stats(query),
+      this.audit.clusters(),
+    ]);
+    return this.renderer.render('events', eventsPageView(page, stats, clusters, filters));
+  }
+
+  @Get('events/rows')
+  @Header('content-type', HTML)
+  async rows(@Query() raw: Record<string, unknown>): Promise<string> {
+    const { filters, query, cursor } = parseFilters(raw);
+    const page = await this.audit.listEvents(query, { limit: ROWS_PER_PAGE, cursor });
+    return this.renderer.render('event-rows', eventRowsView(page, filters));
+  }
+}

@@ -1,0 +1,44 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import Handlebars from 'handlebars';
+import { VIEWS_DIR } from './console-files';
+
+type Template = Handlebars.TemplateDelegate<object>;
+
+/**
+ * Compiles the console's Handlebars templates once, in an environment of their own. Pages wrap
+ * themselves in the `layout` partial (`{{#> layout}}`), so no template needs a triple-stash:
+ * every value, event data above all, is HTML-escaped by `{{ }}`.
+ */
+@Injectable()
+export class PageRenderer {
+  private readonly handlebars = Handlebars.create();
+  private readonly pages = new Map<string, Template>();
+
+  constructor() {
+    this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    for (const file of hbsFiles(join(VIEWS_DIR, 'partials'))) {
+      this.handlebars.registerPartial(basename(file, '.hbs'), readFileSync(file, 'utf8'));
+    }
+    for (const file of hbsFiles(join(VIEWS_DIR, 'pages'))) {
+      this.pages.set(
+        basename(file, '.hbs'),
+        this.handlebars.compile(readFileSync(file, 'utf8'), { preventIndent: true }),
+      );
+    }
+  }
+
+  /** A full page (`views/pages/<name>.hbs`) or a fragment page used for htmx swaps. */
+  render(page: string, model: object): string {
+    const template = this.pages.get(page);
+    if (!template) throw new Error(`no console template views/pages/${page}.hbs`);
+    return template(model);
+  }
+}
+
+function hbsFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.hbs'))
+    .map((name) => join(dir, name));
+}
