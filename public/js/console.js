@@ -135,6 +135,16 @@
     });
   }
 
+  /** A next page that failed to load says so instead of "Loading…" forever. */
+  function onLoadFailed(event) {
+    var row = event.detail.elt;
+    if (!row || row.id !== 'more-rows') return;
+    var status =
+      event.detail.xhr && event.detail.xhr.status ? ' (HTTP ' + event.detail.xhr.status + ')' : '';
+    row.querySelector('td').textContent =
+      'Could not load older events' + status + '. Reload the page to try again.';
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     localizeTimes(document);
     var filters = document.getElementById('filters');
@@ -142,6 +152,8 @@
     setUpLiveTail();
     document.addEventListener('click', onCopyClick);
     document.addEventListener('keydown', onKey);
+    document.body.addEventListener('htmx:responseError', onLoadFailed);
+    document.body.addEventListener('htmx:sendError', onLoadFailed);
     // Rows added by infinite scroll or live tail carry UTC text until localized.
     document.body.addEventListener('htmx:afterSettle', function () {
       localizeTimes(document);

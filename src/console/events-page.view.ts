@@ -15,6 +15,8 @@ export interface EventsPageView extends LayoutView, EventRowsView {
   form: FilterFormView;
   presets: ReturnType<typeof presetLinks>;
   histogram: HistogramView | null;
+  /** The histogram's range when the URL names none (stats default to the last 24 hours). */
+  histogramRangeNote: string | null;
   /** The SSE URL of live tail; null when the range ends in the past (nothing new can match). */
   liveHref: string | null;
   empty: 'no-events' | 'no-match' | null;
@@ -44,7 +46,10 @@ export function eventsPageView(
     switcher: clusterSwitcher(clusters, filters, '/'),
     form: filterFormView(filters),
     presets: presetLinks(filters),
-    histogram: stats.buckets.length > 0 ? histogramView(stats, filters) : null,
+    histogram: stats.total > 0 ? histogramView(stats, filters) : null,
+    histogramRangeNote: filters.from
+      ? null
+      : 'in the last 24 hours (pick a range to narrow the table too)',
     ...eventRowsView(page, filters),
     liveHref: filters.to ? null : consoleHref('/events/live', live),
     empty:
