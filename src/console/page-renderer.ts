@@ -18,6 +18,9 @@ export class PageRenderer {
 
   constructor() {
     this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    this.handlebars.registerHelper('plural', (count: number, noun: string) =>
+      count === 1 ? noun : `${noun}s`,
+    );
     for (const file of hbsFiles(join(VIEWS_DIR, 'partials'))) {
       this.handlebars.registerPartial(basename(file, '.hbs'), readFileSync(file, 'utf8'));
     }

@@ -1,3 +1,4 @@
+import { LiveTailService } from '../../src/audit/live-tail.service';
 import { chromiumAvailable, screenshotBothSchemes } from '../support/browser';
 import { auditEvent, fillerEvents, postEvents, storyEvents } from './console-events';
 import { ConsoleSession, foreignRequests, startConsoleSession } from './console-session';
@@ -156,7 +157,8 @@ describeInChromium('console pages in Chromium', () => {
       }),
     ]);
     const first = page.locator('#event-rows tr:first-child:has-text("tailed-1")');
-    await first.waitFor({ timeout: 5000 });
+    // The promise: on screen within 2 s of the commit.
+    await first.waitFor({ timeout: 2000 });
 
     await page.click('#live-toggle');
     await postEvents(session.app.url, 'prod', [
@@ -178,6 +180,22 @@ describeInChromium('console pages in Chromium', () => {
       .locator('#event-rows tr:first-child:has-text("tailed-2")')
       .waitFor({ timeout: 1000 });
     expectClean();
+  });
+
+  it('costs one database poll per interval however many browsers tail', async () => {
+    const liveTail = session.app.app.get(LiveTailService);
+    const tabs = await Promise.all([1, 2, 3, 4].map(() => open('/?cluster=prod')));
+    for (const tab of tabs) {
+      await tab.page.click('#live-toggle');
+      await tab.page.locator('#live-status:text-is("live")').waitFor();
+    }
+    const before = liveTail.polls;
+    const seconds = 3;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const polls = liveTail.polls - before;
+    expect(polls).toBeGreaterThanOrEqual(seconds - 1);
+    expect(polls).toBeLessThanOrEqual(seconds + 1);
+    await Promise.all(tabs.map((tab) => tab.page.close()));
   });
 
   it('renders user activity and the overview with their sections', async () => {
