@@ -38,6 +38,10 @@ describeInChromium('console pages in Chromium', () => {
   it('filters by user and verb from the filter bar, with every filter in the URL', async () => {
     const { page, expectClean } = await open('/');
     await screenshotBothSchemes(page, 'events');
+    await page.setViewportSize({ width: 2560, height: 1440 });
+    await screenshotBothSchemes(page, 'events-wall-screen');
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await screenshotBothSchemes(page, 'events-laptop');
     await page.fill('#filter-user', 'alice');
     await page.fill('#filter-verb', 'patch');
     await Promise.all([page.waitForURL(/user=alice/), page.click('#filters button[type=submit]')]);
