@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { VIEWS_DIR } from './console-files';
 import { eventRowView } from './event-row.view';
 import { eventItem } from '../../test/console/event-item';
-import { PageRenderer } from './page-renderer';
+import { PageRenderer, versionedAssetUrl } from './page-renderer';
 
 const PAYLOAD = '<img src=x onerror="alert(1)">';
 
@@ -33,5 +33,12 @@ describe('PageRenderer', () => {
 
   it('says which template is missing', () => {
     expect(() => renderer.render('nope', {})).toThrow('views/pages/nope.hbs');
+  });
+
+  it('versions asset URLs by content, so an upgrade is not served stale cached scripts', () => {
+    expect(versionedAssetUrl('js/console.js')).toMatch(
+      /^\/assets\/js\/console\.js\?v=[0-9a-f]{12}$/,
+    );
+    expect(versionedAssetUrl('js/nope.js')).toBe('/assets/js/nope.js?v=missing');
   });
 });

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
-import { VIEWS_DIR } from './console-files';
+import { PUBLIC_DIR, VIEWS_DIR } from './console-files';
 
 type Template = Handlebars.TemplateDelegate<object>;
 
@@ -15,9 +16,11 @@ type Template = Handlebars.TemplateDelegate<object>;
 export class PageRenderer {
   private readonly handlebars = Handlebars.create();
   private readonly pages = new Map<string, Template>();
+  private readonly assetUrls = new Map<string, string>();
 
   constructor() {
     this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    this.handlebars.registerHelper('asset', (path: string) => this.assetUrl(path));
     this.handlebars.registerHelper('plural', (count: number, noun: string) =>
       count === 1 ? noun : `${noun}s`,
     );
@@ -32,12 +35,33 @@ export class PageRenderer {
     }
   }
 
+  private assetUrl(path: string): string {
+    let url = this.assetUrls.get(path);
+    if (!url) {
+      url = versionedAssetUrl(path);
+      if (!url.endsWith('=missing')) this.assetUrls.set(path, url);
+    }
+    return url;
+  }
+
   /** A full page (`views/pages/<name>.hbs`) or a fragment page used for htmx swaps. */
   render(page: string, model: object): string {
     const template = this.pages.get(page);
     if (!template) throw new Error(`no console template views/pages/${page}.hbs`);
     return template(model);
   }
+}
+
+/**
+ * `/assets/<path>?v=<content hash>`: assets are cached for an hour, so an upgrade must change
+ * their URLs or browsers would mix new pages with old scripts.
+ */
+export function versionedAssetUrl(path: string): string {
+  const file = join(PUBLIC_DIR, path);
+  const version = existsSync(file)
+    ? createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12)
+    : 'missing';
+  return `/assets/${path}?v=${version}`;
 }
 
 function hbsFiles(dir: string): string[] {
