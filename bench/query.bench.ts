@@ -8,7 +8,7 @@
  *
  * Options: --database NAME with --keep (load once, keep it, and reuse it on the next runs
  * without reloading), --clients N, --batch N (load), --warmup N, --max-seconds S (per query),
- * --export-rows N, --export-runs N, --explain (EXPLAIN the SQL of every query that misses its
+ * --export-rows N, --export-runs N, --only KEY,... (e.g. page,search,export), --explain (EXPLAIN the SQL of every query that misses its
  * target), --explain-all, --analyze (ANALYZE instead of EXPLAIN: runs the statement),
  * --json FILE. Loopback only; drops its database at the end unless --keep.
  */
@@ -43,8 +43,13 @@ const options = parseArgs(process.argv.slice(2), {
   explain: false,
   explainAll: false,
   analyze: false,
+  only: '',
   json: '',
 });
+
+/** `--only page,search,export`: measure just these (keys as printed); empty means all. */
+const only = new Set(options.only.split(',').filter((k) => k !== ''));
+const wanted = (key: string) => only.size === 0 || only.has(key);
 
 function log(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -533,18 +538,19 @@ async function measureExport(
     return result;
   }
   result.available = true;
-  const once = async (p: string) => {
+  const once = async (p: string, csv = false) => {
     let peak = rssBytes(pid);
     const timer = setInterval(() => {
       peak = Math.max(peak, rssBytes(pid));
     }, 20);
     try {
-      const response = await get(agent, port, p, { keepBody: false, accept: '*/*' });
+      const response = await get(agent, port, p, { keepBody: false, accept: '*/*', csv });
       return { response, peak: Math.max(peak, rssBytes(pid)) };
     } finally {
       clearInterval(timer);
     }
   };
+  if (options.warmup > 0) await once(path);
   const started = performance.now();
   for (let i = 0; i < options.exportRuns; i++) {
     if (performance.now() - started > options.maxSeconds * 1000) break;
@@ -563,7 +569,7 @@ async function measureExport(
   }
   const rates = result.runs.map((r) => r.rows / (r.ms / 1000));
   result.rowsPerSecond = percentile(rates, 50);
-  const csv = await once(path.replace('format=ndjson', 'format=csv'));
+  const csv = await once(path.replace('format=ndjson', 'format=csv'), true);
   result.csv = {
     ms: csv.response.ms,
     rows: Math.max(0, csv.response.lines - 1),
@@ -772,7 +778,7 @@ async function main(): Promise<void> {
       );
 
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const deep = await deepPagePaths(agent, server.port, params);
+    const deep = wanted('deep-page') ? await deepPagePaths(agent, server.port, params) : [];
     const specs = buildSpecs(params, deep);
     const results: QueryResult[] = [];
     const loadBefore = load1();
@@ -780,7 +786,7 @@ async function main(): Promise<void> {
     log(
       `measuring: ${options.warmup} warm-up + ${options.runs} runs per query (at most ${options.maxSeconds} s each)`,
     );
-    for (const spec of specs) {
+    for (const spec of specs.filter((s) => wanted(s.key))) {
       const r = await measure(agent, server.port, spec);
       results.push(r);
       log(
@@ -789,10 +795,13 @@ async function main(): Promise<void> {
           : `  ${spec.key}: not available (${r.unavailable})`,
       );
     }
-    const exported = await measureExport(agent, server.port, server.pid, params);
-    log(
-      `  export: ${exported.available ? `${num(exported.rowsPerSecond)} rows/s` : `not available (${exported.unavailable})`}`,
-    );
+    const exported = wanted('export')
+      ? await measureExport(agent, server.port, server.pid, params)
+      : undefined;
+    if (exported)
+      log(
+        `  export: ${exported.available ? `${num(exported.rowsPerSecond)} rows/s` : `not available (${exported.unavailable})`}`,
+      );
     log(
       `load average during the measurements ${fmt((loadBefore + load1()) / 2, 1)} on ${cpus().length} CPUs`,
     );
@@ -816,7 +825,7 @@ async function main(): Promise<void> {
     const unavailable = results.filter((r) => !r.available && r.verdict !== 'errors');
     if (unavailable.length > 0)
       log(
-        `not available yet: ${unavailable.map((r) => r.key).join(', ')}${exported.available ? '' : ', export'}`,
+        `not available yet: ${unavailable.map((r) => r.key).join(', ')}${exported && !exported.available ? ', export' : ''}`,
       );
 
     const toExplain = options.explainAll

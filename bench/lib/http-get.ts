@@ -11,7 +11,7 @@ export interface TimedResponse {
   serverMs?: number;
   serverTiming?: string;
   bytes: number;
-  /** Newline characters in the body (rows of an NDJSON or CSV export). */
+  /** Line ends in the body (rows of an NDJSON export); with `csv`, those outside quoted fields. */
   lines: number;
   /** The body as text, unless it was only counted. */
   text?: string;
@@ -43,7 +43,7 @@ export function timedGet(
   agent: Agent,
   port: number,
   path: string,
-  options: { keepBody?: boolean; timeoutMs?: number; accept?: string } = {},
+  options: { keepBody?: boolean; timeoutMs?: number; accept?: string; csv?: boolean } = {},
 ): Promise<TimedResponse> {
   const keepBody = options.keepBody ?? true;
   return new Promise((resolve, reject) => {
@@ -63,9 +63,19 @@ export function timedGet(
         const chunks: Buffer[] = [];
         let bytes = 0;
         let lines = 0;
+        let quoted = false;
         res.on('data', (chunk: Buffer) => {
           bytes += chunk.length;
-          for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+          if (options.csv) {
+            // A CSV field in quotes may hold line breaks; "" inside it toggles twice.
+            for (let i = 0; i < chunk.length; i++) {
+              const c = chunk[i];
+              if (c === 34) quoted = !quoted;
+              else if (c === 10 && !quoted) lines++;
+            }
+          } else {
+            for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+          }
           if (keepBody) chunks.push(chunk);
         });
         res.on('end', () => {
