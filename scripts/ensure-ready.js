@@ -28,9 +28,12 @@ function run(command) {
 }
 
 const installed = join(root, 'node_modules', '.package-lock.json');
+// --assets-only (the browser tests): rebuild stale console assets, never reinstall mid-test.
+const assetsOnly = process.argv.includes('--assets-only');
 if (
+  !assetsOnly &&
   mtime(installed) <
-  Math.max(mtime(join(root, 'package-lock.json')), mtime(join(root, 'package.json')))
+    Math.max(mtime(join(root, 'package-lock.json')), mtime(join(root, 'package.json')))
 ) {
   run(
     existsSync(join(root, 'package-lock.json'))
@@ -39,7 +42,7 @@ if (
   );
 }
 
-if (process.argv.includes('--build')) {
+if (!assetsOnly && process.argv.includes('--build')) {
   const built = mtime(join(root, 'dist', 'src', 'main.js'));
   const sources = Math.max(
     newest(join(root, 'src')),

@@ -33,9 +33,11 @@ export function chromiumAvailable(): boolean {
 
 /** The server serves public/build/; make sure it exists and is current before a page loads. */
 export function ensureConsoleAssets(): void {
-  execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'ensure-ready.js')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(__dirname, '..', '..', 'scripts', 'ensure-ready.js'), '--assets-only'],
+    { stdio: 'inherit' },
+  );
 }
 
 export interface Browser {
