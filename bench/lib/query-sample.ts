@@ -109,6 +109,18 @@ export async function sampleParams(
     rows.filter((r) => r.namespace !== ''),
     (r) => `${r.namespace} ${resourceName(r)}`,
   ).map(([, count, r]) => ({ namespace: r.namespace, resource: resourceName(r), count }));
+  // The pairs people filter by most: pods (and exec sessions) and deployments of a namespace.
+  const wantedPairs = [
+    ...nsResources.filter((p) => p.resource === 'pods').slice(0, 2),
+    ...nsResources.filter((p) => p.resource === 'deployments.apps').slice(0, 1),
+    ...nsResources.filter((p) => p.resource === 'secrets').slice(0, 1),
+    ...counted(
+      rows.filter((r) => r.resource === 'pods' && r.subresource === 'exec'),
+      (r) => r.namespace,
+    )
+      .slice(0, 1)
+      .map(([, count, r]) => ({ namespace: r.namespace, resource: 'pods/exec', count })),
+  ];
   const writes = rows.filter(
     (r) => ['create', 'update', 'patch', 'delete'].includes(r.verb) && r.name !== '',
   );
@@ -140,7 +152,14 @@ export async function sampleParams(
     clusters: counted(rows, (r) => r.cluster).map(([c]) => c),
     users: spread(users, 3, 10),
     humans: spread(humans, 2, 8),
-    nsResources: spread(nsResources, 3, 10),
+    nsResources: [
+      ...new Map(
+        [...wantedPairs, ...spread(nsResources, 3, 12 - wantedPairs.length)].map((p) => [
+          `${p.namespace} ${p.resource}`,
+          p,
+        ]),
+      ).values(),
+    ],
     objects,
     ids: rows.filter((_, i) => i % step === 0).map((r) => hexToUuid(r.id)),
     // Common words (app names) and rarer ones alike.
