@@ -3,6 +3,7 @@ import { LoggerService, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { setupOpenApi } from './audit/openapi';
 import type { AppConfig } from './config/app-config';
 
 export interface CreateAppOptions {
@@ -39,6 +40,7 @@ export async function createApp(
       errorHttpStatusCode: 400,
     }),
   );
+  setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -3,12 +3,13 @@ import { ReconstructionModule } from '../reconstruction/reconstruction.module';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 import { EVENT_READER } from './event-reader.repository';
+import { LiveTailService } from './live-tail.service';
 import { SqlEventReader } from './sql-event-reader.repository';
 
 @Module({
   imports: [ReconstructionModule],
   controllers: [AuditController],
-  providers: [AuditService, { provide: EVENT_READER, useClass: SqlEventReader }],
-  exports: [AuditService],
+  providers: [AuditService, LiveTailService, { provide: EVENT_READER, useClass: SqlEventReader }],
+  exports: [AuditService, LiveTailService],
 })
 export class AuditModule {}

@@ -1,65 +1,237 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { JsonValue } from '../domain/audit-event';
+import type { AuditEvent, JsonObject, JsonValue } from '../domain/audit-event';
 import { normalizeEvent } from '../domain/normalize-event';
-import { Explanation, ReconstructionService } from '../reconstruction/reconstruction.service';
-import {
-  EVENT_READER,
-  EventReader,
-  StoredEvent,
-  StoredEventWithJson,
-} from './event-reader.repository';
+import { ReconstructionService } from '../reconstruction/reconstruction.service';
+import type {
+  EventItem,
+  EventPage,
+  EventQuery,
+  EventStats,
+  HistoryItem,
+  ObjectRef,
+  Page,
+  TimeBucket,
+  UserActivity,
+} from './audit-query';
+import { EVENT_READER, EventReader, StoredEventWithJson } from './event-reader.repository';
+import { diffStates, missingStateReason, stateAfter } from './object-diff';
 
-export const DEFAULT_PAGE_SIZE = 100;
+const TOP = 10;
+const LATEST_DENIED = 20;
+const EXPORT_PAGE = 1000;
+const CLUSTERS_CACHE_MS = 30_000;
+const DAY_MS = 86_400_000;
+/** Histogram bucket sizes (seconds): the smallest that keeps a range under MAX_BUCKETS bars. */
+const BUCKET_SIZES = [60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 604_800];
+const MAX_BUCKETS = 120;
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+/** 401: unauthenticated (failed logins); 403: denied by authorization or admission. */
+const DENIED_CODES = [{ exact: 401 }, { exact: 403 }];
 
-/** The API item: the stored columns plus the sentence and the kubectl command. */
-export type EventItem = StoredEvent & Explanation;
-
-export interface EventPage {
-  items: EventItem[];
-  nextCursor: string | null;
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
 }
 
+interface ParsedRow {
+  row: StoredEventWithJson;
+  event: AuditEvent | undefined;
+  item: EventItem;
+}
+
+export function bucketSecondsFor(rangeMs: number): number {
+  const wanted = rangeMs / 1000 / MAX_BUCKETS;
+  return BUCKET_SIZES.find((size) => size >= wanted) ?? BUCKET_SIZES[BUCKET_SIZES.length - 1];
+}
+
+/** The query side's use cases: search, one event, object history, user activity, stats, export. */
 @Injectable()
 export class AuditService {
+  private clusterCache?: { at: number; clusters: Promise<string[]> };
+
   constructor(
     @Inject(EVENT_READER) private readonly reader: EventReader,
     private readonly reconstruction: ReconstructionService,
   ) {}
 
-  async listEvents(query: {
-    cluster?: string;
-    limit?: number;
-    cursor?: string;
-  }): Promise<EventPage> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  async listEvents(query: EventQuery, page: PageRequest): Promise<EventPage> {
     // One row more than asked tells whether another page exists without a COUNT.
-    const rows = await this.reader.list({
-      cluster: query.cluster,
-      before: query.cursor,
-      limit: limit + 1,
-    });
-    const items = rows
-      .slice(0, limit)
-      .map((row) => this.toItem(row, JSON.parse(row.json) as unknown));
-    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+    const rows = await this.reader.list(query, { limit: page.limit + 1, before: page.cursor });
+    const items = rows.slice(0, page.limit).map((row) => this.parse(row).item);
+    return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].id : null };
   }
 
-  async getEvent(id: string): Promise<EventItem & { event: unknown }> {
+  async getEvent(id: string): Promise<EventItem & { event: JsonValue }> {
     const found = await this.reader.get(id.toLowerCase());
     if (!found) throw new NotFoundException(`no event with id ${id}`);
     const raw = JSON.parse(found.json) as JsonValue;
-    return { ...this.toItem(found, raw), event: this.reconstruction.redactForDisplay(raw) };
+    return { ...this.parse(found).item, event: this.reconstruction.redactForDisplay(raw) };
   }
 
-  private toItem(row: StoredEventWithJson, raw: unknown): EventItem {
+  /** Events by id (live tail), newest first; ids that are not stored are skipped. */
+  async eventsByIds(ids: readonly string[]): Promise<EventItem[]> {
+    const rows = await this.reader.getMany(ids);
+    return rows.map((row) => this.parse(row).item);
+  }
+
+  async objectHistory(ref: ObjectRef, page: PageRequest): Promise<Page<HistoryItem>> {
+    const rows = await this.reader.objectEvents(ref, {
+      limit: page.limit + 1,
+      after: page.cursor,
+    });
+    const current = rows.slice(0, page.limit).map((row) => this.parse(row));
+    let state: JsonObject | undefined;
+    if (current.length > 0) {
+      const previous = await this.reader.lastRecordedWrite(ref, current[0].item.id);
+      const parsed = previous ? this.parse(previous).event : undefined;
+      state = parsed ? stateAfter(parsed) : undefined;
+    }
+    const isSecret = ref.resource === 'secrets' && !ref.apiGroup;
+    const items = current.map(({ event, item }): HistoryItem => {
+      if (!event || !WRITE_VERBS.has(event.verb)) return { ...item, diff: null };
+      if (event.verb === 'delete' || event.verb === 'deletecollection') {
+        const done = event.stage === 'ResponseComplete' && (item.responseCode ?? 200) < 300;
+        if (done) state = undefined;
+        return { ...item, diff: null, diffNote: done ? 'deleted' : missingStateReason(event) };
+      }
+      const after = stateAfter(event);
+      if (!after) return { ...item, diff: null, diffNote: missingStateReason(event) };
+      const before = state;
+      state = after;
+      if (!before && event.verb !== 'create') {
+        return {
+          ...item,
+          diff: null,
+          diffNote: 'first recorded state of the object: nothing earlier to compare with',
+        };
+      }
+      return { ...item, diff: diffStates(before, after, isSecret) };
+    });
+    return {
+      items,
+      nextCursor: rows.length > page.limit ? items[items.length - 1].id : null,
+    };
+  }
+
+  async userActivity(
+    username: string,
+    range: { fromMs: number; toMs: number; cluster?: string[] },
+  ): Promise<UserActivity> {
+    const query: EventQuery = {
+      user: [username],
+      fromMs: range.fromMs,
+      toMs: range.toMs,
+      ...(range.cluster ? { cluster: range.cluster } : {}),
+    };
+    const denied: EventQuery = { ...query, code: DENIED_CODES };
+    const [total, byVerb, byResource, byNamespace, byCluster, byCode, deniedTotal, latest] =
+      await Promise.all([
+        this.reader.count(query),
+        this.reader.countBy(query, 'verb', TOP),
+        this.reader.countBy(query, 'resource', TOP),
+        this.reader.countBy(query, 'namespace', TOP),
+        this.reader.countBy(query, 'cluster', TOP),
+        this.reader.countBy(query, 'responseCode', TOP),
+        this.reader.count(denied),
+        this.listEvents(denied, { limit: LATEST_DENIED }),
+      ]);
+    return {
+      username,
+      fromMs: range.fromMs,
+      toMs: range.toMs,
+      total,
+      byVerb,
+      byResource,
+      byNamespace,
+      byCluster,
+      byCode,
+      denied: { total: deniedTotal, latest: latest.items },
+    };
+  }
+
+  /** Counts over time and top lists for a search; the range defaults to the last 24 hours. */
+  async stats(query: EventQuery, nowMs = Date.now()): Promise<EventStats> {
+    const toMs = query.toMs ?? nowMs;
+    const fromMs = query.fromMs ?? toMs - DAY_MS;
+    const ranged = { ...query, fromMs, toMs };
+    const bucketSeconds = bucketSecondsFor(toMs - fromMs);
+    const [histogram, byVerb, byUser, byResource, byCode, byCluster] = await Promise.all([
+      this.reader.histogram(ranged, bucketSeconds),
+      this.reader.countBy(ranged, 'verb', TOP),
+      this.reader.countBy(ranged, 'username', TOP),
+      this.reader.countBy(ranged, 'resource', TOP),
+      this.reader.countBy(ranged, 'responseCode', TOP),
+      this.reader.countBy(ranged, 'cluster', TOP),
+    ]);
+    const counted = new Map(histogram.map((b) => [b.bucket, b]));
+    const buckets: TimeBucket[] = [];
+    const first = Math.floor(fromMs / 1000 / bucketSeconds);
+    const last = Math.floor((toMs - 1) / 1000 / bucketSeconds);
+    for (let bucket = first; bucket <= last; bucket++) {
+      const found = counted.get(bucket);
+      buckets.push({
+        start: new Date(bucket * bucketSeconds * 1000).toISOString(),
+        count: found?.count ?? 0,
+        errors: found?.errors ?? 0,
+      });
+    }
+    const total = histogram.reduce((sum, b) => sum + b.count, 0);
+    return {
+      fromMs,
+      toMs,
+      bucketSeconds,
+      total,
+      buckets,
+      byVerb,
+      byUser,
+      byResource,
+      byCode,
+      byCluster,
+    };
+  }
+
+  /** Cluster names seen in the store (for the console's switcher), cached briefly. */
+  clusters(nowMs = Date.now()): Promise<string[]> {
+    if (!this.clusterCache || nowMs - this.clusterCache.at > CLUSTERS_CACHE_MS) {
+      const clusters = this.reader.clusters();
+      this.clusterCache = { at: nowMs, clusters };
+      clusters.catch(() => (this.clusterCache = undefined));
+    }
+    return this.clusterCache.clusters;
+  }
+
+  /** Every matching event, newest first, read page by page: memory stays flat at any size. */
+  async *exportEvents(query: EventQuery): AsyncGenerator<EventItem> {
+    let cursor: string | undefined;
+    for (;;) {
+      const rows = await this.reader.list(query, { limit: EXPORT_PAGE, before: cursor });
+      for (const row of rows) yield this.parse(row).item;
+      if (rows.length < EXPORT_PAGE) return;
+      cursor = rows[rows.length - 1].event.id;
+    }
+  }
+
+  private parse(row: StoredEventWithJson): ParsedRow {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(row.json);
+    } catch {
+      raw = undefined;
+    }
     const normalized = normalizeEvent(raw);
     // Stored events were normalized on the way in; this only guards against edited rows.
-    const explanation: Explanation = normalized.ok
-      ? this.reconstruction.explain(normalized.event, row.event.cluster)
-      : {
+    if (!normalized.ok) {
+      return {
+        row,
+        event: undefined,
+        item: {
+          ...row.event,
           summary: `unreadable event: ${normalized.reason}`,
           kubectl: { command: '', fidelity: 'none', notes: [] },
-        };
-    return { ...row.event, ...explanation };
+        },
+      };
+    }
+    const explanation = this.reconstruction.explain(normalized.event, row.event.cluster);
+    return { row, event: normalized.event, item: { ...row.event, ...explanation } };
   }
 }

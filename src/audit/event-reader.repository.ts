@@ -1,35 +1,5 @@
-/** A stored event as the query side sees it (the wire shape is built by the service). */
-export interface StoredEvent {
-  id: string;
-  cluster: string;
-  auditID: string;
-  stage: string;
-  level: string;
-  verb: string;
-  username: string;
-  groups: string[];
-  impersonatedUser: string | null;
-  sourceIPs: string[];
-  userAgent: string;
-  apiGroup: string;
-  apiVersion: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-  responseCode: number | null;
-  decision: string | null;
-  requestReceivedTimestamp: string;
-  stageTimestamp: string;
-  requestURI: string;
-}
-
-export interface EventFilter {
-  cluster?: string;
-  /** Keyset: only ids strictly below this one (newest first). */
-  before?: string;
-  limit: number;
-}
+import type { StoredEvent } from '../database/events-table';
+import type { Count, EventQuery, ObjectRef } from './audit-query';
 
 /** A stored event with its original JSON text (what reconstruction and the detail view read). */
 export interface StoredEventWithJson {
@@ -37,9 +7,41 @@ export interface StoredEventWithJson {
   json: string;
 }
 
+/** Columns the query side may count by. */
+export type CountDimension =
+  'verb' | 'username' | 'resource' | 'namespace' | 'cluster' | 'responseCode';
+
+export interface BucketCount {
+  /** Bucket number: seconds since the epoch divided by the bucket size. */
+  bucket: number;
+  count: number;
+  /** Denied (401/403, decision forbid) or failed (5xx). */
+  errors: number;
+}
+
+/**
+ * Storage port of the query side. Pages are keyset pages on the UUIDv7 id (time order), so a
+ * page costs the same at any depth and a row inserted meanwhile never shifts the next page.
+ */
 export interface EventReader {
-  list(filter: EventFilter): Promise<StoredEventWithJson[]>;
+  /** Newest first, ids below `before`. */
+  list(query: EventQuery, page: { limit: number; before?: string }): Promise<StoredEventWithJson[]>;
   get(id: string): Promise<StoredEventWithJson | undefined>;
+  /** The events of these ids that exist, newest first. */
+  getMany(ids: readonly string[]): Promise<StoredEventWithJson[]>;
+  /** Every event on one object, oldest first, ids above `after`. */
+  objectEvents(
+    ref: ObjectRef,
+    page: { limit: number; after?: string },
+  ): Promise<StoredEventWithJson[]>;
+  /** The newest write on the object before `beforeId` whose body the audit level recorded. */
+  lastRecordedWrite(ref: ObjectRef, beforeId: string): Promise<StoredEventWithJson | undefined>;
+  count(query: EventQuery): Promise<number>;
+  countBy(query: EventQuery, dimension: CountDimension, limit: number): Promise<Count[]>;
+  histogram(query: EventQuery, bucketSeconds: number): Promise<BucketCount[]>;
+  /** Ids of events stamped at or after `fromMs` (live tail's poll), at most `limit`, newest first. */
+  idsSince(fromMs: number, limit: number): Promise<string[]>;
+  clusters(): Promise<string[]>;
 }
 
 export const EVENT_READER = Symbol('EVENT_READER');

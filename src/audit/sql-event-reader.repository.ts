@@ -1,121 +1,182 @@
-import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { EVENTS_TABLE } from '../database/schema';
-import { sqlToMicroTime } from '../domain/micro-time';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
 import {
-  EventFilter,
+  bufferToUuid,
+  columnOf,
+  EVENT_FIELDS,
+  EVENTS_TABLE,
+  readStoredEvent,
+  uuidToBuffer,
+} from '../database/events-table';
+import { SQL_DIALECT, SqlDialect } from '../database/sql-dialect';
+import type { Count, EventQuery, ObjectRef } from './audit-query';
+import { FilterClauses } from './event-filters';
+import {
+  BucketCount,
+  CountDimension,
   EventReader,
-  StoredEvent,
   StoredEventWithJson,
 } from './event-reader.repository';
 
-const SUMMARY_COLUMNS =
-  'id, cluster, audit_id, stage, level, verb, username, user_groups, impersonated_user, source_ips, ' +
-  'user_agent, api_group, api_version, resource, subresource, namespace, name, response_code, decision, ' +
-  'request_received_at, stage_at, request_uri';
+type Builder = SelectQueryBuilder<Record<string, unknown>>;
+type Row = Record<string, unknown>;
 
-interface EventRowData {
-  id: Buffer;
-  cluster: string;
-  audit_id: string;
-  stage: string;
-  level: string;
-  verb: string;
-  username: string;
-  user_groups: string;
-  impersonated_user: string | null;
-  source_ips: string;
-  user_agent: string;
-  api_group: string;
-  api_version: string;
-  resource: string;
-  subresource: string;
-  namespace: string;
-  name: string;
-  response_code: number | null;
-  decision: string | null;
-  request_received_at: string;
-  stage_at: string;
-  request_uri: string;
-  event?: string;
+const LISTED = Object.values(EVENT_FIELDS)
+  .filter((spec) => spec.listed)
+  .map((spec) => spec.column);
+
+/** Verbs that change an object and may carry its new state. */
+const WRITE_VERBS = ['create', 'update', 'patch'];
+const LEVELS_WITH_BODY = ['Request', 'RequestResponse'];
+/** Denied or failed: the errors of the histogram. */
+const ERROR_CONDITION =
+  "(e.response_code IN (401, 403) OR e.response_code >= 500 OR e.decision = 'forbid')";
+
+const DIMENSION_COLUMNS: Record<CountDimension, string[]> = {
+  verb: ['verb'],
+  username: ['username'],
+  resource: ['resource', 'subresource'],
+  namespace: ['namespace'],
+  cluster: ['cluster'],
+  responseCode: ['response_code'],
+};
+
+function toEvent(row: Row): StoredEventWithJson {
+  return { event: readStoredEvent(row), json: typeof row.event === 'string' ? row.event : '{}' };
 }
 
-export function uuidToBuffer(id: string): Buffer {
-  return Buffer.from(id.replace(/-/g, ''), 'hex');
-}
-
-export function bufferToUuid(buf: Buffer): string {
-  const hex = buf.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function jsonArray(text: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-function toStoredEvent(row: EventRowData): StoredEvent {
-  return {
-    id: bufferToUuid(row.id),
-    cluster: row.cluster,
-    auditID: row.audit_id,
-    stage: row.stage,
-    level: row.level,
-    verb: row.verb,
-    username: row.username,
-    groups: jsonArray(row.user_groups),
-    impersonatedUser: row.impersonated_user,
-    sourceIPs: jsonArray(row.source_ips),
-    userAgent: row.user_agent,
-    apiGroup: row.api_group,
-    apiVersion: row.api_version,
-    resource: row.resource,
-    subresource: row.subresource,
-    namespace: row.namespace,
-    name: row.name,
-    responseCode: row.response_code === null ? null : Number(row.response_code),
-    decision: row.decision,
-    requestReceivedTimestamp: sqlToMicroTime(row.request_received_at),
-    stageTimestamp: sqlToMicroTime(row.stage_at),
-    requestURI: row.request_uri,
-  };
-}
-
-/** Keyset pagination on the UUIDv7 primary key: newest first, constant cost per page. */
+/** The only place the query side's SQL lives; every value is a bound parameter. */
 @Injectable()
 export class SqlEventReader implements EventReader {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SQL_DIALECT) private readonly dialect: SqlDialect,
+  ) {}
 
-  async list(filter: EventFilter): Promise<StoredEventWithJson[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.cluster !== undefined) {
-      where.push('cluster = ?');
-      params.push(filter.cluster);
-    }
-    if (filter.before !== undefined) {
-      where.push('id < ?');
-      params.push(uuidToBuffer(filter.before));
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    params.push(filter.limit);
-    const rows = (await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS}, event FROM ${EVENTS_TABLE} ${clause} ORDER BY id DESC LIMIT ?`,
-      params,
-    )) as EventRowData[];
-    return rows.map((row) => ({ event: toStoredEvent(row), json: row.event ?? '{}' }));
+  private from(): Builder {
+    return this.dataSource.createQueryBuilder().from(EVENTS_TABLE, 'e') as Builder;
+  }
+
+  private selectEvents(): Builder {
+    const qb = this.from();
+    for (const column of [...LISTED, 'event']) qb.addSelect(`e.${column}`, column);
+    return qb;
+  }
+
+  private filtered(qb: Builder, query: EventQuery): FilterClauses {
+    return new FilterClauses(qb, this.dialect).query(query);
+  }
+
+  async list(
+    query: EventQuery,
+    page: { limit: number; before?: string },
+  ): Promise<StoredEventWithJson[]> {
+    const qb = this.selectEvents();
+    this.filtered(qb, query).idBelow(page.before);
+    const rows = await qb.orderBy('e.id', 'DESC').limit(page.limit).getRawMany<Row>();
+    return rows.map(toEvent);
   }
 
   async get(id: string): Promise<StoredEventWithJson | undefined> {
-    const rows = (await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS}, event FROM ${EVENTS_TABLE} WHERE id = ?`,
-      [uuidToBuffer(id)],
-    )) as EventRowData[];
-    const row = rows[0];
-    return row ? { event: toStoredEvent(row), json: row.event ?? '{}' } : undefined;
+    const [found] = await this.getMany([id]);
+    return found;
+  }
+
+  async getMany(ids: readonly string[]): Promise<StoredEventWithJson[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.selectEvents()
+      .where('e.id IN (:...ids)', { ids: ids.map(uuidToBuffer) })
+      .orderBy('e.id', 'DESC')
+      .getRawMany<Row>();
+    return rows.map(toEvent);
+  }
+
+  private onObject(qb: Builder, ref: ObjectRef): FilterClauses {
+    return new FilterClauses(qb, this.dialect)
+      .oneOf('cluster', [ref.cluster])
+      .oneOf('resource', [ref.resource])
+      .oneOf('namespace', [ref.namespace])
+      .oneOf('name', [ref.name])
+      .oneOf('apiGroup', ref.apiGroup === undefined ? undefined : [ref.apiGroup]);
+  }
+
+  async objectEvents(
+    ref: ObjectRef,
+    page: { limit: number; after?: string },
+  ): Promise<StoredEventWithJson[]> {
+    const qb = this.selectEvents();
+    this.onObject(qb, ref).idAbove(page.after);
+    const rows = await qb.orderBy('e.id', 'ASC').limit(page.limit).getRawMany<Row>();
+    return rows.map(toEvent);
+  }
+
+  async lastRecordedWrite(
+    ref: ObjectRef,
+    beforeId: string,
+  ): Promise<StoredEventWithJson | undefined> {
+    const qb = this.selectEvents();
+    this.onObject(qb, ref)
+      .idBelow(beforeId)
+      .oneOf('verb', WRITE_VERBS)
+      .oneOf('level', LEVELS_WITH_BODY)
+      .oneOf('stage', ['ResponseComplete'])
+      .oneOf('subresource', ['', 'status']);
+    const rows = await qb.orderBy('e.id', 'DESC').limit(1).getRawMany<Row>();
+    return rows.map(toEvent)[0];
+  }
+
+  async count(query: EventQuery): Promise<number> {
+    const qb = this.from().select('COUNT(*)', 'n');
+    this.filtered(qb, query);
+    const row = await qb.getRawOne<{ n: number | string }>();
+    return Number(row?.n ?? 0);
+  }
+
+  async countBy(query: EventQuery, dimension: CountDimension, limit: number): Promise<Count[]> {
+    const columns = DIMENSION_COLUMNS[dimension];
+    const qb = this.from().select('COUNT(*)', 'n');
+    columns.forEach((column, i) => qb.addSelect(`e.${column}`, `k${i}`).addGroupBy(`e.${column}`));
+    this.filtered(qb, query);
+    const rows = await qb.orderBy('n', 'DESC').limit(limit).getRawMany<Row>();
+    return rows.map((row) => ({
+      key: columns
+        .map((_, i) => (row[`k${i}`] === null ? '' : String(row[`k${i}`])))
+        .filter((part, i) => i === 0 || part !== '')
+        .join('/'),
+      count: Number(row.n),
+    }));
+  }
+
+  async histogram(query: EventQuery, bucketSeconds: number): Promise<BucketCount[]> {
+    const bucket = this.dialect.timeBucket(`e.${columnOf('stageTimestamp')}`, 'bucketSeconds');
+    const qb = this.from()
+      .select(bucket, 'bucket')
+      .addSelect('COUNT(*)', 'n')
+      .addSelect(`SUM(CASE WHEN ${ERROR_CONDITION} THEN 1 ELSE 0 END)`, 'errors')
+      .setParameter('bucketSeconds', bucketSeconds);
+    this.filtered(qb, query);
+    const rows = await qb.groupBy('bucket').orderBy('bucket', 'ASC').getRawMany<Row>();
+    return rows.map((row) => ({
+      bucket: Number(row.bucket),
+      count: Number(row.n),
+      errors: Number(row.errors ?? 0),
+    }));
+  }
+
+  async idsSince(fromMs: number, limit: number): Promise<string[]> {
+    const qb = this.from().select('e.id', 'id');
+    new FilterClauses(qb, this.dialect).timeRange(fromMs, undefined);
+    const rows = await qb.orderBy('e.id', 'DESC').limit(limit).getRawMany<{ id: Buffer }>();
+    return rows.map((row) => bufferToUuid(row.id));
+  }
+
+  async clusters(): Promise<string[]> {
+    const rows = await this.from()
+      .select('e.cluster', 'cluster')
+      .groupBy('e.cluster')
+      .orderBy('e.cluster', 'ASC')
+      .limit(1000)
+      .getRawMany<{ cluster: string }>();
+    return rows.map((row) => row.cluster);
   }
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { SQLITE_FTS_TABLE, TEXT_SEARCH_COLUMNS } from './schema';
 
 export interface SqlStatement {
   sql: string;
@@ -30,6 +31,18 @@ export interface SqlDialect {
   maxStatementBytes: number;
   /** Runs once after the connection is up (read server limits, set pragmas). */
   prepare(dataSource: DataSource): Promise<void>;
+  /**
+   * A condition: the event `alias` has every word as a word prefix in its searchable text
+   * (schema.ts TEXT_SEARCH_COLUMNS). The words are bound as `:param`, never spliced in.
+   */
+  textSearch(alias: string, param: string): string;
+  /** The bound value for textSearch: words of letters, digits and `_` only. */
+  textSearchValue(words: readonly string[]): string;
+  /**
+   * The bucket of a `time` column: whole seconds since the epoch (UTC, whatever the session
+   * time zone) divided by the bound `:param` seconds, rounded down.
+   */
+  timeBucket(column: string, param: string): string;
 }
 
 /** The callback-style mysql2 connection under TypeORM's MySQL query runner. */
@@ -65,6 +78,20 @@ interface BetterSqliteDatabase {
 
 class MysqlDialect implements SqlDialect {
   readonly name = 'mysql' as const;
+
+  textSearch(alias: string, param: string): string {
+    const columns = TEXT_SEARCH_COLUMNS.map((column) => `${alias}.${column}`).join(', ');
+    return `MATCH(${columns}) AGAINST (:${param} IN BOOLEAN MODE)`;
+  }
+
+  textSearchValue(words: readonly string[]): string {
+    return words.map((word) => `+${word}*`).join(' ');
+  }
+
+  timeBucket(column: string, param: string): string {
+    return `TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ${column}) DIV :${param}`;
+  }
+
   readonly types = { binary16: 'binary', longText: 'longtext', microTime: 'datetime' } as const;
   readonly maxParams = 60_000;
   maxStatementBytes = 4 * 1024 * 1024;
@@ -111,6 +138,19 @@ class MysqlDialect implements SqlDialect {
 
 class SqliteDialect implements SqlDialect {
   readonly name = 'sqlite' as const;
+
+  textSearch(alias: string, param: string): string {
+    return `${alias}.id IN (SELECT event_id FROM ${SQLITE_FTS_TABLE} WHERE ${SQLITE_FTS_TABLE} MATCH :${param})`;
+  }
+
+  textSearchValue(words: readonly string[]): string {
+    return words.map((word) => `"${word}"*`).join(' ');
+  }
+
+  timeBucket(column: string, param: string): string {
+    return `CAST(strftime('%s', ${column}) AS INTEGER) / :${param}`;
+  }
+
   readonly types = { binary16: 'blob', longText: 'text', microTime: 'text' } as const;
   readonly maxParams = 32_000;
   maxStatementBytes = 256 * 1024 * 1024;

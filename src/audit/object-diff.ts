@@ -1,0 +1,120 @@
+/**
+ * What a write did to an object: its state after the write, as far as the audit level recorded
+ * it, and the field-level changes between two states. Pure functions, no I/O.
+ */
+import type { AuditEvent, JsonObject, JsonValue } from '../domain/audit-event';
+import { LAST_APPLIED, REDACTED, redactObject } from '../reconstruction/core/redact';
+import type { FieldChange } from './audit-query';
+
+export const MAX_CHANGES = 200;
+const MAX_VALUE_CHARS = 500;
+/** Bookkeeping the apiserver changes on every write; reporting it would drown the real changes. */
+const IGNORED_PATHS = new Set([
+  'metadata.managedFields',
+  'metadata.resourceVersion',
+  'metadata.generation',
+  `metadata.annotations[${JSON.stringify(LAST_APPLIED)}]`,
+]);
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function succeeded(event: AuditEvent): boolean {
+  const code = event.responseStatus?.code;
+  return code === undefined || (code >= 200 && code < 300);
+}
+
+/**
+ * The object as it was after this write, or undefined when the event does not tell: a
+ * Metadata-level event, a patch recorded without its response, a failed request, a
+ * subresource whose body is not the object (scale, eviction, ...).
+ */
+export function stateAfter(event: AuditEvent): JsonObject | undefined {
+  if (event.stage !== 'ResponseComplete' || !succeeded(event)) return undefined;
+  const sub = event.objectRef?.subresource ?? '';
+  if (sub !== '' && sub !== 'status') return undefined;
+  const response = event.responseObject;
+  if (isObject(response) && response.kind !== 'Status') return response;
+  if ((event.verb === 'create' || event.verb === 'update') && sub === '') {
+    const request = event.requestObject;
+    if (isObject(request)) return request;
+  }
+  return undefined;
+}
+
+/** Why a write has no diff, in words for the console. */
+export function missingStateReason(event: AuditEvent): string {
+  if (event.stage !== 'ResponseComplete') {
+    return `stage ${event.stage}: the outcome is in the ResponseComplete event of this request`;
+  }
+  if (!succeeded(event)) {
+    return `the request failed (code ${event.responseStatus?.code}): nothing changed`;
+  }
+  if (event.level === 'Metadata' || event.level === 'None') {
+    return 'no body at this audit level (Metadata): the policy recorded who and what, not the object';
+  }
+  if (event.verb === 'patch') {
+    return 'the audit level recorded the patch, not the resulting object (RequestResponse would)';
+  }
+  return 'the recorded body is not the object itself';
+}
+
+function keyPath(parent: string, key: string): string {
+  const plain = /^[A-Za-z_$][\w$-]*$/.test(key);
+  if (parent === '') return plain ? key : `[${JSON.stringify(key)}]`;
+  return plain ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+}
+
+/** Leaf values by path; empty objects and arrays count as leaves. */
+function flatten(value: JsonValue, path = '', out = new Map<string, JsonValue>()) {
+  if (IGNORED_PATHS.has(path)) return out;
+  if (Array.isArray(value) && value.length > 0) {
+    value.forEach((item, i) => flatten(item, `${path}[${i}]`, out));
+  } else if (isObject(value) && Object.keys(value).length > 0) {
+    for (const [key, item] of Object.entries(value)) flatten(item, keyPath(path, key), out);
+  } else {
+    out.set(path, value);
+  }
+  return out;
+}
+
+function shown(value: JsonValue | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = JSON.stringify(value);
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
+}
+
+/**
+ * Changes from `before` to `after` (undefined `before`: every field is added). Values shown are
+ * those of the redacted states, so a changed Secret value reads `"<redacted>"` on both sides;
+ * a path the redaction folded away is shown redacted, never raw.
+ */
+export function diffStates(
+  before: JsonObject | undefined,
+  after: JsonObject,
+  isSecret: boolean,
+): FieldChange[] {
+  const raw = [flatten(before ?? {}), flatten(after)];
+  const display = [
+    flatten(redactObject(before ?? {}, isSecret).value),
+    flatten(redactObject(after, isSecret).value),
+  ];
+  const changes: FieldChange[] = [];
+  const paths = [...new Set([...raw[0].keys(), ...raw[1].keys()])].sort();
+  for (const path of paths) {
+    const [old, now] = [raw[0].get(path), raw[1].get(path)];
+    if (old !== undefined && now !== undefined && JSON.stringify(old) === JSON.stringify(now)) {
+      continue;
+    }
+    const op = old === undefined ? 'added' : now === undefined ? 'removed' : 'changed';
+    changes.push({
+      path,
+      op,
+      ...(old === undefined ? {} : { before: shown(display[0].get(path) ?? REDACTED) }),
+      ...(now === undefined ? {} : { after: shown(display[1].get(path) ?? REDACTED) }),
+    });
+    if (changes.length >= MAX_CHANGES) break;
+  }
+  return changes;
+}
