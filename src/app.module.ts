@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import { DatabaseModule } from './database/database.module';
 import { FeedModule } from './feed/feed.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -19,6 +20,7 @@ export class AppModule {
         OpsModule,
         IngestModule,
         AuditModule,
+        ConsoleModule,
       ],
     };
   }
