@@ -1,9 +1,18 @@
+import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { PUBLIC_DIR } from './console-files';
+
+/**
+ * Swagger UI (the API's OpenAPI page at /api/docs) sets inline styles on its icon sprite and
+ * panels; only that page gets 'unsafe-inline' for styles. Scripts stay 'self' everywhere.
+ */
+export function styleSourceFor(request: IncomingMessage): string {
+  return request.url?.startsWith('/api/docs') ? "'unsafe-inline'" : "'self'";
+}
 
 /**
  * Content-Security-Policy of every answer: only this origin's own files run or load. No inline
@@ -16,7 +25,7 @@ export const CONTENT_SECURITY_POLICY = {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
     scriptSrcAttr: ["'none'"],
-    styleSrc: ["'self'"],
+    styleSrc: ["'self'", styleSourceFor],
     imgSrc: ["'self'", 'data:'],
     fontSrc: ["'self'"],
     connectSrc: ["'self'"],

@@ -81,6 +81,13 @@ describeInChromium('console security in Chromium', () => {
     }
   });
 
+  it('leaves the OpenAPI page of the API working under the same policy', async () => {
+    const { page, watch } = await session.open('/api/docs');
+    await page.waitForSelector('.swagger-ui .opblock');
+    expect(watch.errors).toEqual([]);
+    expect(foreignRequests(watch, session.app.url)).toEqual([]);
+  });
+
   it('answers a bad filter with a readable 400 page, not JSON', async () => {
     const { page } = await session.open('/?code=abc&from=yesterday');
     expect(await page.textContent('h1')).toBe('400 · Invalid filter');
