@@ -85,6 +85,19 @@ describeInChromium('console pages in Chromium', () => {
     expectClean();
   });
 
+  it('switches cluster from the header, keeping the other filters', async () => {
+    const { page, expectClean } = await open('/?verb=get');
+    await page.click('#cluster-switcher summary');
+    await Promise.all([
+      page.waitForURL(/cluster=staging/),
+      page.click('#cluster-switcher a:text-is("staging")'),
+    ]);
+    expect(new URL(page.url()).search).toBe('?cluster=staging&verb=get');
+    expect(await rowUsers(page)).toEqual(['erin']);
+    expect(await page.textContent('#cluster-switcher summary strong')).toBe('staging');
+    expectClean();
+  });
+
   it('loads the next page by keyset as the table scrolls', async () => {
     const { page, expectClean } = await open('/?cluster=prod');
     const rows = page.locator('#event-rows tr[data-event-id]');
