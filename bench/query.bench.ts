@@ -423,7 +423,9 @@ async function measure(agent: Agent, port: number, spec: QuerySpec): Promise<Que
     return result;
   }
   result.available = true;
-  for (let i = 0; i < options.warmup; i++)
+  // Warm-up: at most a third of the query's time budget (a 10 s query gets fewer).
+  const warmupEnd = performance.now() + (options.maxSeconds * 1000) / 3;
+  for (let i = 0; i < options.warmup && performance.now() < warmupEnd; i++)
     await get(agent, port, spec.paths[i % spec.paths.length], { accept });
   const started = performance.now();
   for (let i = 0; i < options.runs; i++) {
