@@ -483,7 +483,10 @@ async function measure(agent: Agent, port: number, spec: QuerySpec): Promise<Que
   return result;
 }
 
-/** Follows nextCursor 20 pages deep from a few starting filters; returns the 21st page's path. */
+/**
+ * Follows nextCursor 20 pages deep from a few starting filters (none, a cluster, a user);
+ * returns the paths of their 21st pages.
+ */
 async function deepPagePaths(agent: Agent, port: number, params: QueryParams): Promise<string[]> {
   const starts = [
     '/api/v1/events?limit=50',
@@ -491,10 +494,16 @@ async function deepPagePaths(agent: Agent, port: number, params: QueryParams): P
     ...params.users.slice(0, 2).map((u) => `/api/v1/events${qs({ user: u, limit: 50 })}`),
   ];
   const out: string[] = [];
+  // Bounded like a query: slow filters (the first pages by user) may not get 20 pages deep.
+  const deadline = performance.now() + options.maxSeconds * 1000;
   for (const start of starts) {
     let path = start;
     let ok = true;
     for (let page = 0; page < 20 && ok; page++) {
+      if (performance.now() > deadline) {
+        ok = false;
+        break;
+      }
       const response = await get(agent, port, path);
       if (response.status !== 200) {
         ok = false;
