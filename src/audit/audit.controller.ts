@@ -1,5 +1,14 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, MessageEvent, Param, Query, Res, Sse } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  MessageEvent,
+  Param,
+  Query,
+  Res,
+  Sse,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { map, Observable } from 'rxjs';
@@ -87,9 +96,10 @@ export class AuditController {
     @Query() dto: UserActivityQueryDto,
   ): Promise<UserActivity> {
     const now = Date.now();
-    const range = timeRange(dto.from, dto.to, now, now - WEEK_MS);
+    const range = timeRange(dto.from, dto.to, now);
     const toMs = range.toMs ?? now;
-    const fromMs = Math.min(range.fromMs ?? toMs - WEEK_MS, toMs - 1);
+    const fromMs = range.fromMs ?? toMs - WEEK_MS;
+    if (fromMs >= toMs) throw new BadRequestException(['from must be earlier than to']);
     return this.audit.userActivity(params.username, { fromMs, toMs, cluster: dto.cluster });
   }
 

@@ -18,6 +18,8 @@ import { diffStates, missingStateReason, stateAfter } from './object-diff';
 
 const TOP = 10;
 const LATEST_DENIED = 20;
+/** State-changing events read back at most to find an object's state before a page. */
+const STATE_LOOKBACK = 5;
 const EXPORT_PAGE = 1000;
 const CLUSTERS_CACHE_MS = 30_000;
 const DAY_MS = 86_400_000;
@@ -40,6 +42,7 @@ interface ParsedRow {
 }
 
 export function bucketSecondsFor(rangeMs: number): number {
+  // A range that does not start on a bucket boundary touches one bar more (MAX_BUCKETS + 1).
   const wanted = rangeMs / 1000 / MAX_BUCKETS;
   return BUCKET_SIZES.find((size) => size >= wanted) ?? BUCKET_SIZES[BUCKET_SIZES.length - 1];
 }
@@ -80,12 +83,7 @@ export class AuditService {
       after: page.cursor,
     });
     const current = rows.slice(0, page.limit).map((row) => this.parse(row));
-    let state: JsonObject | undefined;
-    if (current.length > 0) {
-      const previous = await this.reader.lastRecordedWrite(ref, current[0].item.id);
-      const parsed = previous ? this.parse(previous).event : undefined;
-      state = parsed ? stateAfter(parsed) : undefined;
-    }
+    let state = current.length > 0 ? await this.stateBefore(ref, current[0].item.id) : undefined;
     const isSecret = ref.resource === 'secrets' && !ref.apiGroup;
     const items = current.map(({ event, item }): HistoryItem => {
       if (!event || !WRITE_VERBS.has(event.verb)) return { ...item, diff: null };
@@ -111,6 +109,21 @@ export class AuditService {
       items,
       nextCursor: rows.length > page.limit ? items[items.length - 1].id : null,
     };
+  }
+
+  /** The object's last known state before `id` (undefined: deleted, or nothing recorded). */
+  private async stateBefore(ref: ObjectRef, id: string): Promise<JsonObject | undefined> {
+    let before = id;
+    for (let attempt = 0; attempt < STATE_LOOKBACK; attempt++) {
+      const previous = await this.reader.lastStateChange(ref, before);
+      const event = previous ? this.parse(previous).event : undefined;
+      if (!previous || !event || event.verb === 'delete') return undefined;
+      const state = stateAfter(event);
+      if (state) return state;
+      // A body that is not the object (rare): look one further back.
+      before = previous.event.id;
+    }
+    return undefined;
   }
 
   async userActivity(

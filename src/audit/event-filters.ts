@@ -77,20 +77,25 @@ export class FilterClauses {
     return this;
   }
 
-  code(selectors: readonly CodeSelector[] | undefined): this {
+  /** One of the codes or classes; `orNone`: an event without a response code also matches. */
+  code(selectors: readonly CodeSelector[] | undefined, orNone = false): this {
     if (!selectors || selectors.length === 0) return this;
-    this.anyOf(selectors, (where, selector) => {
-      const p = this.param();
-      if ('exact' in selector) {
-        where.orWhere(`${this.column('responseCode')} = :${p}`, { [p]: selector.exact });
-      } else {
-        const q = this.param();
-        where.orWhere(`${this.column('responseCode')} BETWEEN :${p} AND :${q}`, {
-          [p]: selector.class * 100,
-          [q]: selector.class * 100 + 99,
-        });
-      }
-    });
+    this.anyOf(
+      selectors,
+      (where, selector) => {
+        const p = this.param();
+        if ('exact' in selector) {
+          where.orWhere(`${this.column('responseCode')} = :${p}`, { [p]: selector.exact });
+        } else {
+          const q = this.param();
+          where.orWhere(`${this.column('responseCode')} BETWEEN :${p} AND :${q}`, {
+            [p]: selector.class * 100,
+            [q]: selector.class * 100 + 99,
+          });
+        }
+      },
+      orNone ? `${this.column('responseCode')} IS NULL` : undefined,
+    );
     return this;
   }
 
@@ -161,8 +166,17 @@ export class FilterClauses {
       .oneOf('auditID', query.auditID);
   }
 
-  private anyOf<T>(values: readonly T[], add: (where: WhereExpressionBuilder, value: T) => void) {
-    this.qb.andWhere(new Brackets((where) => values.forEach((value) => add(where, value))));
+  private anyOf<T>(
+    values: readonly T[],
+    add: (where: WhereExpressionBuilder, value: T) => void,
+    orAlso?: string,
+  ) {
+    this.qb.andWhere(
+      new Brackets((where) => {
+        values.forEach((value) => add(where, value));
+        if (orAlso) where.orWhere(orAlso);
+      }),
+    );
   }
 }
 

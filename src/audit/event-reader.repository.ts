@@ -34,8 +34,11 @@ export interface EventReader {
     ref: ObjectRef,
     page: { limit: number; after?: string },
   ): Promise<StoredEventWithJson[]>;
-  /** The newest write on the object before `beforeId` whose body the audit level recorded. */
-  lastRecordedWrite(ref: ObjectRef, beforeId: string): Promise<StoredEventWithJson | undefined>;
+  /**
+   * The newest event before `beforeId` that set the object's state as far as the audit level
+   * tells: a successful create/update with its body, a patch with its response, or a delete.
+   */
+  lastStateChange(ref: ObjectRef, beforeId: string): Promise<StoredEventWithJson | undefined>;
   count(query: EventQuery): Promise<number>;
   countBy(query: EventQuery, dimension: CountDimension, limit: number): Promise<Count[]>;
   histogram(query: EventQuery, bucketSeconds: number): Promise<BucketCount[]>;

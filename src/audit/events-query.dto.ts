@@ -31,7 +31,7 @@ const NAMESPACE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Printable text without control characters. */
 export const TEXT = /^[^\p{Cc}]+$/u;
 const RELATIVE = /^(\d{1,6})([smhdw])$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 const UNIT_MS: Record<string, number> = {
   s: 1000,
   m: 60_000,
@@ -51,9 +51,19 @@ export function parseTime(value: string, nowMs: number): number | undefined {
   if (value === 'now') return nowMs;
   const relative = RELATIVE.exec(value);
   if (relative) return nowMs - Number(relative[1]) * UNIT_MS[relative[2]];
-  if (!RFC3339.test(value)) return undefined;
+  const parts = RFC3339.exec(value);
+  if (!parts) return undefined;
   const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+  if (Number.isNaN(ms)) return undefined;
+  // Date.parse rolls 2026-02-30 over into March: the calendar fields must read back the same.
+  const [year, month, day, hour] = parts.slice(1, 5).map(Number);
+  const check = new Date(Date.UTC(year, month - 1, day, hour));
+  const valid =
+    hour < 24 &&
+    check.getUTCFullYear() === year &&
+    check.getUTCMonth() === month - 1 &&
+    check.getUTCDate() === day;
+  return valid ? ms : undefined;
 }
 
 const IsTime = () =>

@@ -229,7 +229,7 @@ describe('diffStates', () => {
 
   // BUG: flatten({}) yields the empty root object as a leaf at path '', so an undefined (or
   // empty) `before` adds a spurious { path: '', op: 'removed', before: '{}' } to every result.
-  it.failing('treats every field as added when there is no earlier state (nothing removed)', () => {
+  it('treats every field as added when there is no earlier state (nothing removed)', () => {
     const changes = diffStates(undefined, { metadata: { name: 'a' }, data: { k: 'v' } }, false);
     expect([...changes].sort((a, b) => a.path.localeCompare(b.path))).toEqual([
       { path: 'data.k', op: 'added', after: '"v"' },

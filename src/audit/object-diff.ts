@@ -73,7 +73,8 @@ function flatten(value: JsonValue, path = '', out = new Map<string, JsonValue>()
     value.forEach((item, i) => flatten(item, `${path}[${i}]`, out));
   } else if (isObject(value) && Object.keys(value).length > 0) {
     for (const [key, item] of Object.entries(value)) flatten(item, keyPath(path, key), out);
-  } else {
+  } else if (path !== '') {
+    // An empty object at the root has no fields: nothing to record.
     out.set(path, value);
   }
   return out;

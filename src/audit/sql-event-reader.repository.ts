@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import {
   bufferToUuid,
   columnOf,
@@ -25,8 +25,6 @@ const LISTED = Object.values(EVENT_FIELDS)
   .filter((spec) => spec.listed)
   .map((spec) => spec.column);
 
-/** Verbs that change an object and may carry its new state. */
-const WRITE_VERBS = ['create', 'update', 'patch'];
 const LEVELS_WITH_BODY = ['Request', 'RequestResponse'];
 /** Denied or failed: the errors of the histogram. */
 const ERROR_CONDITION =
@@ -110,17 +108,33 @@ export class SqlEventReader implements EventReader {
     return rows.map(toEvent);
   }
 
-  async lastRecordedWrite(
+  async lastStateChange(
     ref: ObjectRef,
     beforeId: string,
   ): Promise<StoredEventWithJson | undefined> {
     const qb = this.selectEvents();
     this.onObject(qb, ref)
       .idBelow(beforeId)
-      .oneOf('verb', WRITE_VERBS)
-      .oneOf('level', LEVELS_WITH_BODY)
       .oneOf('stage', ['ResponseComplete'])
-      .oneOf('subresource', ['', 'status']);
+      .oneOf('subresource', ['', 'status'])
+      .code([{ class: 2 }], true);
+    qb.andWhere(
+      new Brackets((where) =>
+        where
+          .where('(e.verb IN (:...bodyVerbs) AND e.level IN (:...bodyLevels))', {
+            bodyVerbs: ['create', 'update'],
+            bodyLevels: LEVELS_WITH_BODY,
+          })
+          .orWhere('(e.verb = :patch AND e.level = :responseLevel)', {
+            patch: 'patch',
+            responseLevel: 'RequestResponse',
+          })
+          .orWhere('(e.verb = :deleteVerb AND e.subresource = :none)', {
+            deleteVerb: 'delete',
+            none: '',
+          }),
+      ),
+    );
     const rows = await qb.orderBy('e.id', 'DESC').limit(1).getRawMany<Row>();
     return rows.map(toEvent)[0];
   }
