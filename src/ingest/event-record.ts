@@ -21,9 +21,23 @@ export function storedEventJson(raw: Record<string, unknown>): string {
   );
 }
 
-/** Id whose timestamp part is the event's stage time, so id order is event order. */
-export function eventId(epochMs: number): Buffer {
-  return uuidv7({ msecs: epochMs }, Buffer.alloc(16));
+/**
+ * Id whose timestamp part is the event's stage time, so id order is event order. The 12 bits
+ * after the version carry the microseconds within the millisecond (RFC 9562 section 6.2,
+ * method 3: increased clock precision), so events of one millisecond sort by their
+ * microseconds too; the remaining 62 bits stay random.
+ */
+export function eventId(epochMs: number, microsInMs = 0): Buffer {
+  const id = uuidv7({ msecs: epochMs }, Buffer.alloc(16));
+  const fraction = Math.floor((microsInMs * 4096) / 1000);
+  id[6] = 0x70 | (fraction >> 8);
+  id[7] = fraction & 0xff;
+  return id;
+}
+
+/** The microseconds within the millisecond of a canonical MicroTime (…:05.123456Z -> 456). */
+function microsInMs(microTime: string): number {
+  return microTime.length === 27 ? Number(microTime.slice(23, 26)) || 0 : 0;
 }
 
 /** The record stored for one normalized event; the writer cuts values to the column limits. */
@@ -36,7 +50,7 @@ export function buildEventRecord(
   const ref = event.objectRef ?? {};
   const code = event.responseStatus?.code;
   return {
-    id: eventId(stageEpochMs),
+    id: eventId(stageEpochMs, microsInMs(event.stageTimestamp)),
     cluster,
     contentHash: contentHash(json),
     auditID: event.auditID,
