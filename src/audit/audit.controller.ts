@@ -99,7 +99,7 @@ export class AuditController {
     const range = timeRange(dto.from, dto.to, now);
     const toMs = range.toMs ?? now;
     const fromMs = range.fromMs ?? toMs - WEEK_MS;
-    if (fromMs >= toMs) throw new BadRequestException(['from must be earlier than to']);
+    if (fromMs > toMs) throw new BadRequestException(['from must not be later than to']);
     return this.audit.userActivity(params.username, { fromMs, toMs, cluster: dto.cluster });
   }
 

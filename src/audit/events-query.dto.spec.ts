@@ -154,11 +154,14 @@ describe('toEventQuery', () => {
     expect(toEventQuery(dto({ from: '1h' }), NOW, NOW - DAY)).toEqual({ fromMs: NOW - HOUR });
   });
 
-  it('from not before to is a 400', () => {
+  it('from after to is a 400; from equal to to is an empty range', () => {
     expect(() => toEventQuery(dto({ from: '1h', to: '2h' }), NOW)).toThrow(BadRequestException);
-    expect(() => toEventQuery(dto({ from: 'now', to: 'now' }), NOW)).toThrow(BadRequestException);
+    expect(toEventQuery(dto({ from: 'now', to: 'now' }), NOW)).toEqual({
+      fromMs: NOW,
+      toMs: NOW,
+    });
     expect(() =>
-      toEventQuery(dto({ from: '2026-11-30T10:00:00Z', to: '2026-11-30T10:00:00Z' }), NOW),
+      toEventQuery(dto({ from: '2026-11-30T10:00:01Z', to: '2026-11-30T10:00:00Z' }), NOW),
     ).toThrow(BadRequestException);
     expect(() => toEventQuery(dto({ to: '2d' }), NOW, NOW - DAY)).toThrow(BadRequestException);
     expect(() => toEventQuery(dto({ from: '2h', to: '1h' }), NOW)).not.toThrow();

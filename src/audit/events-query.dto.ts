@@ -288,8 +288,8 @@ export function timeRange(
 ): { fromMs?: number; toMs?: number } {
   const fromMs = from !== undefined ? parseTime(from, nowMs) : defaultFromMs;
   const toMs = to !== undefined ? parseTime(to, nowMs) : undefined;
-  if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) {
-    throw new BadRequestException(['from must be earlier than to']);
+  if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
+    throw new BadRequestException(['from must not be later than to']);
   }
   return { fromMs, toMs };
 }
