@@ -76,9 +76,19 @@ const SEARCH: EventSpec[] = [
   { auditID: 's5', at: at(105), user: 'dave', verb: 'list', resource: 'pods', namespace: 'staging', code: 200, userAgent: UA.helm, requestURI: '/api/v1/namespaces/staging/pods?labelSelector=tier%3Dbackend&limit=500' },
   { auditID: 's6', at: at(106), user: 'erin', verb: 'get', resource: 'pods', namespace: 'prod-east', name: 'redis-0', code: 200, userAgent: UA.kubectl32 },
   { auditID: 's7', at: at(107), user: 'frank', verb: 'get', resource: 'configmaps', namespace: 'payments', name: 'db-config', code: 200, userAgent: UA.kubectl32 },
+  { auditID: 's8', at: at(108), user: 'jürgen', verb: 'get', resource: 'pods', namespace: 'finance', name: 'ledger-0', code: 200, userAgent: UA.kubectl32 },
+  { auditID: 's9', at: at(109), user: 'grace@example.com', verb: 'get', resource: 'pods', namespace: 'finance', name: 'ledger-1', code: 200, userAgent: UA.kubectl32 },
+  { auditID: 's10', at: at(110), user: 'henry', verb: 'get', apiGroup: 'apps', resource: 'deployments', namespace: 'edge', name: 'www-frontend', code: 200, userAgent: UA.kubectl32 },
 ];
 const searchIds = (...ids: string[]): string[] =>
   newestFirst(ids.map((id) => SEARCH.find((s) => s.auditID === id) ?? missing(id)));
+
+/** Sub-millisecond stage times around one boundary (cluster `micro`). */
+const MICRO: EventSpec[] = [
+  { auditID: 'm0', at: '2026-11-20T10:30:00.000000Z' },
+  { auditID: 'm1', at: '2026-11-20T10:30:00.000500Z' },
+  { auditID: 'm2', at: '2026-11-20T10:30:00.001000Z' },
+];
 
 describe.each(backends())('events API filters (%s)', (backend) => {
   let app: TestApp;
@@ -96,6 +106,7 @@ describe.each(backends())('events API filters (%s)', (backend) => {
     for (const [cluster, specs] of Object.entries(MAIN)) await postEvents(app, cluster, specs);
     await postEvents(app, 'search', SEARCH);
     await postEvents(app, 'recent', RECENT);
+    await postEvents(app, 'micro', MICRO);
   });
   afterAll(() => app?.close());
 
@@ -305,6 +316,10 @@ describe.each(backends())('events API filters (%s)', (backend) => {
         { userAgent: 'linux' },
         expectIds('f01', 'f02', 'f06', 'f07', 'f08', 'f09', 'f10', 'f12', 'f15', 'f16'),
       ],
+      ['userAgent=% (literal, not a wildcard)', { userAgent: '%' }, []],
+      ['userAgent=_ (literal, not a wildcard: only x86_64)', { userAgent: '_' }, expectIds('f10')],
+      ['userAgent=\\ (literal backslash)', { userAgent: '\\' }, []],
+      ['userAgent=ku%l (literal, not a wildcard)', { userAgent: 'ku%l' }, []],
       ['stage=ResponseStarted', { stage: 'ResponseStarted' }, expectIds('f03')],
       ['stage=RequestReceived', { stage: 'RequestReceived' }, expectIds('f15')],
       [
@@ -436,6 +451,20 @@ describe.each(backends())('events API filters (%s)', (backend) => {
     ])('relative %s', async (_label, query, expected) => {
       expect(await ids({ cluster: 'recent', ...query })).toEqual(expected);
     });
+
+    it.each<[string, Query, string[]]>([
+      ['from=.000Z includes .000500', { from: '2026-11-20T10:30:00.000Z' }, ['m2', 'm1', 'm0']],
+      ['from=.001Z excludes .000500', { from: '2026-11-20T10:30:00.001Z' }, ['m2']],
+      ['to=.001Z includes .000500', { to: '2026-11-20T10:30:00.001Z' }, ['m1', 'm0']],
+      ['to=.000Z excludes .000000', { to: '2026-11-20T10:30:00.000Z' }, []],
+      [
+        'from=.000Z&to=.001Z',
+        { from: '2026-11-20T10:30:00.000Z', to: '2026-11-20T10:30:00.001Z' },
+        ['m1', 'm0'],
+      ],
+    ])('sub-millisecond stage times: %s', async (_label, query, expected) => {
+      expect(await ids({ cluster: 'micro', ...query })).toEqual(expected);
+    });
   });
 
   describe('text search q (every word, as a word prefix)', () => {
@@ -456,7 +485,14 @@ describe.each(backends())('events API filters (%s)', (backend) => {
       ['payments nginx', searchIds('s1')],
       ['payments nothinglikethis', []],
       ['nomatchword', []],
-    ])('q=%s', async (q, expected) => {
+      ['ledger', searchIds('s8', 's9')],
+      ['finance', searchIds('s8', 's9')],
+      ['jürg (non-ASCII username)', searchIds('s8')],
+      ['grace', searchIds('s9')],
+      ['grace@example.com (an e-mail username)', searchIds('s9')],
+      ['www (a short common word: www-frontend)', searchIds('s10')],
+    ])('q=%s', async (label, expected) => {
+      const q = label.replace(/ \(.*\)$/, '');
       expect(await ids({ cluster: 'search', q })).toEqual(expected);
     });
 
@@ -623,29 +659,36 @@ describe.each(backends())('events API filters (%s)', (backend) => {
   });
 
   describe('invalid parameters answer 400 naming the parameter', () => {
-    it.each<[string, Query, RegExp, RegExp?]>([
+    // Every row has four elements: a shorter row would make jest pass `done` as `allows`.
+    it.each<[string, Query, RegExp, RegExp | null]>([
       ['limit=0', { limit: 0 }, /limit/, /1/],
       ['limit=501', { limit: 501 }, /limit/, /500/],
-      ['limit=ten', { limit: 'ten' }, /limit/],
-      ['limit=1.5', { limit: '1.5' }, /limit/],
-      ['code=6xx', { code: '6xx' }, /code/],
-      ['code=abc', { code: 'abc' }, /code/],
-      ['code=4x', { code: '4x' }, /code/],
+      ['limit=ten', { limit: 'ten' }, /limit/, null],
+      ['limit=1.5', { limit: '1.5' }, /limit/, null],
+      ['code=6xx', { code: '6xx' }, /code/, null],
+      ['code=abc', { code: 'abc' }, /code/, null],
+      ['code=4x', { code: '4x' }, /code/, null],
       [
         'code=403&code=6xx (one bad value of a repeated parameter)',
         { code: ['403', '6xx'] },
         /code/,
+        null,
       ],
       ['decision=maybe', { decision: 'maybe' }, /decision/, /allow.*forbid|forbid.*allow/],
-      ['from=yesterday', { from: 'yesterday' }, /from/],
-      ['from=15x', { from: '15x' }, /from/],
-      ['from=2026-13-45T00:00:00Z', { from: '2026-13-45T00:00:00Z' }, /from/],
-      ['to=notatime', { to: 'notatime' }, /\bto\b/],
-      ['from after to', { from: '2026-11-20T11:00:00Z', to: '2026-11-20T10:00:00Z' }, /from|to/],
-      ['cursor=notauuid', { cursor: 'notauuid' }, /cursor/],
-      ['bogus=1 (unknown parameter)', { bogus: '1' }, /bogus/],
-      ['cluster=Bad_Name', { cluster: 'Bad_Name' }, /cluster/],
-      ['cluster=prod&cluster=Bad_Name', { cluster: ['prod', 'Bad_Name'] }, /cluster/],
+      ['from=yesterday', { from: 'yesterday' }, /from/, null],
+      ['from=15x', { from: '15x' }, /from/, null],
+      ['from=2026-13-45T00:00:00Z', { from: '2026-13-45T00:00:00Z' }, /from/, null],
+      ['to=notatime', { to: 'notatime' }, /\bto\b/, null],
+      [
+        'from after to',
+        { from: '2026-11-20T11:00:00Z', to: '2026-11-20T10:00:00Z' },
+        /from|to/,
+        null,
+      ],
+      ['cursor=notauuid', { cursor: 'notauuid' }, /cursor/, null],
+      ['bogus=1 (unknown parameter)', { bogus: '1' }, /bogus/, null],
+      ['cluster=Bad_Name', { cluster: 'Bad_Name' }, /cluster/, null],
+      ['cluster=prod&cluster=Bad_Name', { cluster: ['prod', 'Bad_Name'] }, /cluster/, null],
     ])('%s', async (_label, query, names, allows) => {
       const answer = await get<BadRequest>(app, '/api/v1/events', query);
       expect(answer.status).toBe(400);

@@ -263,6 +263,67 @@ const SECRET_EVENTS: EventSpec[] = [
   },
 ];
 
+function clusterRole(team: string, rv: string): Record<string, unknown> {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'viewer', labels: { team }, resourceVersion: rv },
+    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+  };
+}
+const rbac = {
+  apiGroup: 'rbac.authorization.k8s.io',
+  resource: 'clusterroles',
+  name: 'viewer',
+  level: 'RequestResponse',
+};
+/** A cluster-scoped object (no namespace). */
+// prettier-ignore
+const CLUSTERROLE_EVENTS: EventSpec[] = [
+  { ...rbac, auditID: 'cr1', at: at(40), verb: 'create', code: 201, responseObject: clusterRole('a', '1') },
+  { ...rbac, auditID: 'cr2', at: at(41), verb: 'update', code: 200, requestObject: clusterRole('b', '1'), responseObject: clusterRole('b', '2') },
+];
+
+const scaledRef = {
+  apiGroup: 'apps',
+  resource: 'deployments',
+  namespace: 'production',
+  name: 'scaled',
+  level: 'RequestResponse',
+};
+/** A write through the scale subresource, recorded at RequestResponse. */
+const SCALE_EVENTS: EventSpec[] = [
+  {
+    ...scaledRef,
+    auditID: 'sc1',
+    at: at(50),
+    verb: 'create',
+    code: 201,
+    responseObject: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'scaled', namespace: 'production' },
+      spec: { replicas: 1 },
+    },
+  },
+  {
+    ...scaledRef,
+    auditID: 'sc2',
+    at: at(51),
+    verb: 'patch',
+    subresource: 'scale',
+    code: 200,
+    requestObject: { spec: { replicas: 4 } },
+    responseObject: {
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      metadata: { name: 'scaled', namespace: 'production' },
+      spec: { replicas: 4 },
+      status: { replicas: 1 },
+    },
+  },
+];
+
 function sortChanges(changes: FieldChange[] | null): FieldChange[] | null {
   if (changes === null) return null;
   return [...changes].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -285,6 +346,8 @@ describe.each(backends())('object history (%s)', (backend) => {
     await postEvents(app, 'hist-other', OTHER_CLUSTER);
     await postEvents(app, 'hist', CONFIGMAP_EVENTS);
     await postEvents(app, 'hist', SECRET_EVENTS);
+    await postEvents(app, 'hist', CLUSTERROLE_EVENTS);
+    await postEvents(app, 'hist', SCALE_EVENTS);
     const page = await getOk<Page<HistoryItem>>(app, HISTORY, OBJECT);
     history = page.items;
     expect(page.nextCursor).toBeNull();
@@ -403,6 +466,35 @@ describe.each(backends())('object history (%s)', (backend) => {
     ]);
   });
 
+  it('cluster-scoped objects: namespace= (empty)', async () => {
+    const page = await getOk<Page<HistoryItem>>(app, HISTORY, {
+      cluster: 'hist',
+      apiGroup: 'rbac.authorization.k8s.io',
+      resource: 'clusterroles',
+      namespace: '',
+      name: 'viewer',
+    });
+    expect(auditIDs(page.items)).toEqual(['cr1', 'cr2']);
+    expect(page.items[1].diff).toEqual([
+      { path: 'metadata.labels.team', op: 'changed', before: '"a"', after: '"b"' },
+    ]);
+  });
+
+  it('a RequestResponse write through a subresource is in the history, and any note is true', async () => {
+    const page = await getOk<Page<HistoryItem>>(app, HISTORY, { ...OBJECT, name: 'scaled' });
+    expect(auditIDs(page.items)).toEqual(['sc1', 'sc2']);
+    const scale = page.items[1];
+    if (scale.diff === null) {
+      // The level was RequestResponse and the body is there: the note must not blame the level.
+      expect(scale.diffNote).toEqual(expect.any(String));
+      expect(scale.diffNote).not.toMatch(/audit level|RequestResponse would/);
+    } else {
+      expect(scale.diff).toEqual([
+        { path: 'spec.replicas', op: 'changed', before: '1', after: '4' },
+      ]);
+    }
+  });
+
   it('Secret history: a changed value is reported as changed, its values redacted', async () => {
     const answer = await get<Page<HistoryItem>>(app, HISTORY, {
       cluster: 'hist',
@@ -429,35 +521,28 @@ describe.each(backends())('object history (%s)', (backend) => {
     expect(events.status).toBe(200);
     const ids = (events.body as Page<HistoryItem>).items.map((i) => i.id);
     expect(ids).toHaveLength(4);
+    const month = { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' };
+    // [where, path, query, a text the answer must hold (so it really is about the Secret)]
+    const requests: [string, string, Query, string][] = [
+      ...ids.map((id): [string, string, Query, string] => [
+        `events/${id}`,
+        `/api/v1/events/${id}`,
+        {},
+        'db-creds',
+      ]),
+      ['search', '/api/v1/events', { cluster: 'hist', q: 'creds' }, 'sec4'],
+      ['ndjson', '/api/v1/events/export', { cluster: 'hist', format: 'ndjson' }, 'sec2'],
+      ['csv', '/api/v1/events/export', { cluster: 'hist', format: 'csv' }, 'sec2'],
+      ['activity', '/api/v1/users/alice/activity', month, 'sec4'],
+      ['stats', '/api/v1/stats', { cluster: 'hist', ...month }, 'alice'],
+    ];
     const texts: [string, string][] = [['events', events.text]];
-    for (const id of ids)
-      texts.push([`events/${id}`, (await get(app, `/api/v1/events/${id}`)).text]);
-    texts.push(['search', (await get(app, '/api/v1/events', { cluster: 'hist', q: 'db' })).text]);
-    for (const format of ['ndjson', 'csv']) {
-      texts.push([
-        format,
-        (await get(app, '/api/v1/events/export', { cluster: 'hist', format })).text,
-      ]);
+    for (const [where, path, query, holds] of requests) {
+      const answer = await get(app, path, query);
+      expect([where, answer.status]).toEqual([where, 200]);
+      expect([where, answer.text.includes(holds)]).toEqual([where, true]);
+      texts.push([where, answer.text]);
     }
-    texts.push([
-      'activity',
-      (
-        await get(app, '/api/v1/users/alice/activity', {
-          from: '2026-11-01T00:00:00Z',
-          to: '2026-12-01T00:00:00Z',
-        })
-      ).text,
-    ]);
-    texts.push([
-      'stats',
-      (
-        await get(app, '/api/v1/stats', {
-          cluster: 'hist',
-          from: '2026-11-21T00:00:00Z',
-          to: '2026-11-22T00:00:00Z',
-        })
-      ).text,
-    ]);
     for (const [where, text] of texts) {
       for (const value of SECRET_STRINGS) {
         if (text.includes(value)) throw new Error(`${where} contains the Secret value ${value}`);
