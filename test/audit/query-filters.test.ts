@@ -16,6 +16,7 @@ import {
   Query,
   stageOf,
   UA,
+  walk,
 } from '../support/query-fixtures';
 import { backends, startTestApp, TestApp } from '../support/test-app';
 
@@ -83,6 +84,13 @@ const SEARCH: EventSpec[] = [
 const searchIds = (...ids: string[]): string[] =>
   newestFirst(ids.map((id) => SEARCH.find((s) => s.auditID === id) ?? missing(id)));
 
+/** Values that need escaping in JSON columns or LIKE patterns (cluster `odd`). */
+// prettier-ignore
+const ODD: EventSpec[] = [
+  { auditID: 'o1', at: at(201), user: "o'brien", groups: ['team "x"', 'back\\slash', 'ütf-grüppe', '50%_off'], sourceIPs: ['2001:db8::1'] },
+  { auditID: 'o2', at: at(202), user: 'obrien', groups: ['team', 'system:serviceaccounts:argocd'], sourceIPs: ['2001:db8::10'] },
+];
+
 /** Sub-millisecond stage times around one boundary (cluster `micro`). */
 const MICRO: EventSpec[] = [
   { auditID: 'm0', at: '2026-11-20T10:30:00.000000Z' },
@@ -107,6 +115,7 @@ describe.each(backends())('events API filters (%s)', (backend) => {
     await postEvents(app, 'search', SEARCH);
     await postEvents(app, 'recent', RECENT);
     await postEvents(app, 'micro', MICRO);
+    await postEvents(app, 'odd', ODD);
   });
   afterAll(() => app?.close());
 
@@ -333,6 +342,28 @@ describe.each(backends())('events API filters (%s)', (backend) => {
     });
   });
 
+  describe('values that need escaping match exactly', () => {
+    it.each<[string, Query, string[]]>([
+      ['group=team "x"', { group: 'team "x"' }, ['o1']],
+      ['group=team', { group: 'team' }, ['o2']],
+      ['group=back\\slash', { group: 'back\\slash' }, ['o1']],
+      ['group=ütf-grüppe', { group: 'ütf-grüppe' }, ['o1']],
+      ['group=50%_off', { group: '50%_off' }, ['o1']],
+      ['group=% (literal)', { group: '%' }, []],
+      ['group=team% (literal)', { group: 'team%' }, []],
+      [
+        'group=system:serviceaccounts (an element, not a substring)',
+        { group: 'system:serviceaccounts' },
+        [],
+      ],
+      ["user=o'brien", { user: "o'brien" }, ['o1']],
+      ['sourceIP=2001:db8::1 (not 2001:db8::10)', { sourceIP: '2001:db8::1' }, ['o1']],
+      ['sourceIP=2001:db8::10', { sourceIP: '2001:db8::10' }, ['o2']],
+    ])('%s', async (_label, query, expected) => {
+      expect(await ids({ cluster: 'odd', ...query })).toEqual(expected);
+    });
+  });
+
   describe('combinations (AND across parameters)', () => {
     it.each<[string, Query, string[]]>([
       [
@@ -520,6 +551,17 @@ describe.each(backends())('events API filters (%s)', (backend) => {
       expect(await ids({ cluster: 'search', q: 'system:serviceaccount:argocd' })).toEqual(
         searchIds('s4'),
       );
+    });
+
+    it('q pages with a cursor like any filter', async () => {
+      const { pages, items } = await walk(
+        app,
+        '/api/v1/events',
+        { cluster: 'search', q: 'web' },
+        1,
+      );
+      expect(auditIDs(items)).toEqual(searchIds('s2', 's3'));
+      expect(pages.map((p) => p.items.length).slice(0, 2)).toEqual([1, 1]);
     });
 
     it('q combines with other filters', async () => {

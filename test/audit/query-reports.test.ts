@@ -356,6 +356,20 @@ describe.each(backends())('query reports (%s)', (backend) => {
       );
     });
 
+    it('ndjson honours the text search', async () => {
+      const answer = await get(app, '/api/v1/events/export', {
+        format: 'ndjson',
+        cluster: 'export',
+        q: 'alice',
+      });
+      expect(answer.status).toBe(200);
+      const ids = answer.text
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => (JSON.parse(l) as EventItem).auditID);
+      expect(ids).toEqual(newestFirst(EXPORT_BULK.filter((s) => s.user === 'alice')));
+    });
+
     it('csv: a header and one row per event, with summary and kubectl columns, quoted as needed', async () => {
       const answer = await get(app, '/api/v1/events/export', { format: 'csv', cluster: 'export' });
       expect(answer.status).toBe(200);
