@@ -198,7 +198,7 @@ class FakeEventReader implements EventReader {
       ({ event: e }) =>
         e.id < beforeId &&
         e.stage === 'ResponseComplete' &&
-        ['', 'status'].includes(e.subresource) &&
+        ['', 'status', 'scale'].includes(e.subresource) &&
         (e.responseCode === null || (e.responseCode >= 200 && e.responseCode < 300)) &&
         ((['create', 'update'].includes(e.verb) &&
           ['Request', 'RequestResponse'].includes(e.level)) ||

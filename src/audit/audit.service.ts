@@ -14,7 +14,13 @@ import type {
   UserActivity,
 } from './audit-query';
 import { EVENT_READER, EventReader, StoredEventWithJson } from './event-reader.repository';
-import { diffStates, missingStateReason, stateAfter } from './object-diff';
+import {
+  diffStates,
+  missingStateReason,
+  scaledReplicas,
+  stateAfter,
+  withReplicas,
+} from './object-diff';
 
 const TOP = 10;
 const LATEST_DENIED = 20;
@@ -92,7 +98,7 @@ export class AuditService {
         if (done) state = undefined;
         return { ...item, diff: null, diffNote: done ? 'deleted' : missingStateReason(event) };
       }
-      const after = stateAfter(event);
+      const after = stateAfter(event, state);
       if (!after) return { ...item, diff: null, diffNote: missingStateReason(event) };
       const before = state;
       state = after;
@@ -111,17 +117,25 @@ export class AuditService {
     };
   }
 
-  /** The object's last known state before `id` (undefined: deleted, or nothing recorded). */
+  /**
+   * The object's last known state before `id` (undefined: deleted, or nothing recorded). A
+   * scale write on the way back only sets the replicas of the state found before it.
+   */
   private async stateBefore(ref: ObjectRef, id: string): Promise<JsonObject | undefined> {
     let before = id;
+    let replicas: number | undefined;
     for (let attempt = 0; attempt < STATE_LOOKBACK; attempt++) {
       const previous = await this.reader.lastStateChange(ref, before);
       const event = previous ? this.parse(previous).event : undefined;
       if (!previous || !event || event.verb === 'delete') return undefined;
-      const state = stateAfter(event);
-      if (state) return state;
-      // A body that is not the object (rare): look one further back.
       before = previous.event.id;
+      if (event.objectRef?.subresource === 'scale') {
+        replicas ??= scaledReplicas(event);
+        continue;
+      }
+      const state = stateAfter(event);
+      if (state) return replicas === undefined ? state : withReplicas(state, replicas);
+      // A body that is not the object (rare): look one further back.
     }
     return undefined;
   }

@@ -112,10 +112,8 @@ export class FilterClauses {
   text(q: string | undefined): this {
     const words = q === undefined ? [] : searchWords(q);
     if (words.length === 0) return this;
-    const p = this.param();
-    this.qb.andWhere(this.dialect.textSearch(this.alias, p), {
-      [p]: this.dialect.textSearchValue(words),
-    });
+    const condition = this.dialect.textSearch(this.alias, words, () => this.param());
+    this.qb.andWhere(condition.sql, condition.params);
     return this;
   }
 

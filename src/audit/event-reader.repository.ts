@@ -36,7 +36,8 @@ export interface EventReader {
   ): Promise<StoredEventWithJson[]>;
   /**
    * The newest event before `beforeId` that set the object's state as far as the audit level
-   * tells: a successful create/update with its body, a patch with its response, or a delete.
+   * tells: a successful create/update with its body, a patch with its response (of the object,
+   * its status or its scale), or a delete.
    */
   lastStateChange(ref: ObjectRef, beforeId: string): Promise<StoredEventWithJson | undefined>;
   count(query: EventQuery): Promise<number>;

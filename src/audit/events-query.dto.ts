@@ -115,15 +115,19 @@ export const TimeParam = (description: string) =>
     IsTime(),
   );
 
-/** The filters shared by the events list, stats and export. */
-export class EventFiltersDto {
-  @Repeatable(
+/** `cluster`, repeatable. */
+export const ClusterFilter = () =>
+  Repeatable(
     'cluster',
     'Cluster name',
     CLUSTER_NAME,
     'must be 1-63 characters of a-z, 0-9 and -',
     63,
-  )
+  );
+
+/** The filters shared by the events list, stats and export. */
+export class EventFiltersDto {
+  @ClusterFilter()
   cluster?: string[];
 
   @Repeatable(

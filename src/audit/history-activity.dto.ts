@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches, MaxLength } from 'class-validator';
 import { CLUSTER_NAME } from '../config/app-config';
-import { PageCursor, PageLimit, Repeatable, TEXT, TimeParam } from './events-query.dto';
+import { ClusterFilter, PageCursor, PageLimit, TEXT, TimeParam } from './events-query.dto';
 
 const RESOURCE_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
@@ -54,12 +54,6 @@ export class UserActivityQueryDto {
   @TimeParam('To (exclusive), default now')
   to?: string;
 
-  @Repeatable(
-    'cluster',
-    'Cluster name',
-    CLUSTER_NAME,
-    'must be 1-63 characters of a-z, 0-9 and -',
-    63,
-  )
+  @ClusterFilter()
   cluster?: string[];
 }

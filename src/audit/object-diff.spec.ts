@@ -2,7 +2,13 @@ import type { AuditEvent, JsonObject } from '../domain/audit-event';
 import { LAST_APPLIED } from '../reconstruction/core/redact';
 import { makeEvent } from '../reconstruction/core/testing/make-event';
 import type { FieldChange } from './audit-query';
-import { diffStates, MAX_CHANGES, missingStateReason, stateAfter } from './object-diff';
+import {
+  MAX_CHANGES,
+  diffStates,
+  missingStateReason,
+  scaledReplicas,
+  stateAfter,
+} from './object-diff';
 
 const DEPLOYMENT_URI = '/apis/apps/v1/namespaces/prod/deployments/web';
 
@@ -559,5 +565,37 @@ describe('diffStates', () => {
         { path: 'data.__proto__', op: 'removed', before: '"v"' },
       ]);
     });
+  });
+});
+
+describe('writes to the scale subresource', () => {
+  const scale = (replicas: number) => ({
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    spec: { replicas },
+  });
+
+  it('set the replicas of the previous state', () => {
+    const patch = write('patch', `${DEPLOYMENT_URI}/scale`, 'RequestResponse', {
+      request: { spec: { replicas: 4 } },
+      response: scale(4),
+    });
+    expect(scaledReplicas(patch)).toBe(4);
+    const after = stateAfter(patch, deployment(1));
+    expect(after).toEqual(deployment(4));
+    expect(diffStates(deployment(1), after!, false)).toEqual([
+      { path: 'spec.replicas', op: 'changed', before: '1', after: '4' },
+    ]);
+  });
+
+  it('tell nothing about the object without a previous state, and say so truthfully', () => {
+    const update = write('update', `${DEPLOYMENT_URI}/scale`, 'Request', { request: scale(2) });
+    expect(stateAfter(update)).toBeUndefined();
+    expect(missingStateReason(update)).toMatch(/scaled to 2 replicas/);
+    const patch = write('patch', `${DEPLOYMENT_URI}/scale`, 'Request', {
+      request: { spec: { replicas: 3 } },
+    });
+    expect(scaledReplicas(patch)).toBeUndefined();
+    expect(missingStateReason(patch)).toMatch(/RequestResponse would/);
   });
 });

@@ -28,11 +28,16 @@ function succeeded(event: AuditEvent): boolean {
 /**
  * The object as it was after this write, or undefined when the event does not tell: a
  * Metadata-level event, a patch recorded without its response, a failed request, a
- * subresource whose body is not the object (scale, eviction, ...).
+ * subresource whose body is not the object (eviction, binding, ...). A write to `scale` tells
+ * only the replica count: with the state before it (`previous`) that makes the new state.
  */
-export function stateAfter(event: AuditEvent): JsonObject | undefined {
+export function stateAfter(event: AuditEvent, previous?: JsonObject): JsonObject | undefined {
   if (event.stage !== 'ResponseComplete' || !succeeded(event)) return undefined;
   const sub = event.objectRef?.subresource ?? '';
+  if (sub === 'scale') {
+    const replicas = scaledReplicas(event);
+    return replicas === undefined || !previous ? undefined : withReplicas(previous, replicas);
+  }
   if (sub !== '' && sub !== 'status') return undefined;
   const response = event.responseObject;
   if (isObject(response) && response.kind !== 'Status') return response;
@@ -41,6 +46,21 @@ export function stateAfter(event: AuditEvent): JsonObject | undefined {
     if (isObject(request)) return request;
   }
   return undefined;
+}
+
+/** The replica count a write to the scale subresource set, when its body says. */
+export function scaledReplicas(event: AuditEvent): number | undefined {
+  const bodies = [event.responseObject, event.verb === 'patch' ? undefined : event.requestObject];
+  for (const body of bodies) {
+    const spec = isObject(body) ? body.spec : undefined;
+    if (isObject(spec) && typeof spec.replicas === 'number') return spec.replicas;
+  }
+  return undefined;
+}
+
+export function withReplicas(state: JsonObject, replicas: number): JsonObject {
+  const spec = isObject(state.spec) ? state.spec : {};
+  return { ...state, spec: { ...spec, replicas } };
 }
 
 /** Why a write has no diff, in words for the console. */
@@ -54,7 +74,20 @@ export function missingStateReason(event: AuditEvent): string {
   if (event.level === 'Metadata' || event.level === 'None') {
     return 'no body at this audit level (Metadata): the policy recorded who and what, not the object';
   }
-  if (event.verb === 'patch') {
+  const sub = event.objectRef?.subresource ?? '';
+  if (sub === 'scale') {
+    const replicas = scaledReplicas(event);
+    if (replicas !== undefined) {
+      return `scaled to ${replicas} replicas; the rest of the object is not in this event and no earlier state is recorded`;
+    }
+    return event.verb === 'patch' && event.level !== 'RequestResponse'
+      ? 'the audit level recorded the patch, not the resulting replica count (RequestResponse would)'
+      : 'the recorded Scale body holds no replica count, and it is not the object itself';
+  }
+  if (sub !== '' && sub !== 'status') {
+    return `the body of a ${sub} request is not the object itself`;
+  }
+  if (event.verb === 'patch' && event.level !== 'RequestResponse') {
     return 'the audit level recorded the patch, not the resulting object (RequestResponse would)';
   }
   return 'the recorded body is not the object itself';

@@ -116,7 +116,7 @@ export class SqlEventReader implements EventReader {
     this.onObject(qb, ref)
       .idBelow(beforeId)
       .oneOf('stage', ['ResponseComplete'])
-      .oneOf('subresource', ['', 'status'])
+      .oneOf('subresource', ['', 'status', 'scale'])
       .code([{ class: 2 }], true);
     qb.andWhere(
       new Brackets((where) =>

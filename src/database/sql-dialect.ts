@@ -1,6 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { SQLITE_FTS_TABLE, TEXT_SEARCH_COLUMNS } from './schema';
 
+/** A SQL condition with its named parameters. */
+export interface BoundCondition {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
 export interface SqlStatement {
   sql: string;
   params: unknown[];
@@ -33,11 +39,10 @@ export interface SqlDialect {
   prepare(dataSource: DataSource): Promise<void>;
   /**
    * A condition: the event `alias` has every word as a word prefix in its searchable text
-   * (schema.ts TEXT_SEARCH_COLUMNS). The words are bound as `:param`, never spliced in.
+   * (schema.ts TEXT_SEARCH_COLUMNS). Words (letters, digits and `_` only) are bound as
+   * parameters named by `param()`, never spliced into the SQL.
    */
-  textSearch(alias: string, param: string): string;
-  /** The bound value for textSearch: words of letters, digits and `_` only. */
-  textSearchValue(words: readonly string[]): string;
+  textSearch(alias: string, words: readonly string[], param: () => string): BoundCondition;
   /**
    * The bucket of a `time` column: whole seconds since the epoch (UTC, whatever the session
    * time zone) divided by the bound `:param` seconds, rounded down.
@@ -76,16 +81,34 @@ interface BetterSqliteDatabase {
   transaction<T>(fn: () => T): () => T;
 }
 
+/** InnoDB's default innodb_ft_min_token_size: shorter words are not in a FULLTEXT index. */
+const MIN_INDEXED_WORD = 3;
+
 class MysqlDialect implements SqlDialect {
   readonly name = 'mysql' as const;
 
-  textSearch(alias: string, param: string): string {
-    const columns = TEXT_SEARCH_COLUMNS.map((column) => `${alias}.${column}`).join(', ');
-    return `MATCH(${columns}) AGAINST (:${param} IN BOOLEAN MODE)`;
-  }
-
-  textSearchValue(words: readonly string[]): string {
-    return words.map((word) => `+${word}*`).join(' ');
+  /**
+   * InnoDB's full-text index holds words of at least innodb_ft_min_token_size characters (3 by
+   * default, a server-wide setting): longer words use the index (`+word*`); a shorter one is
+   * matched at a word start by a regular expression over the same columns, after the index
+   * (or the other filters) narrowed the rows.
+   */
+  textSearch(alias: string, words: readonly string[], param: () => string): BoundCondition {
+    const columns = TEXT_SEARCH_COLUMNS.map((column) => `${alias}.${column}`);
+    const parts: string[] = [];
+    const params: Record<string, unknown> = {};
+    const indexed = words.filter((word) => word.length >= MIN_INDEXED_WORD);
+    if (indexed.length > 0) {
+      const p = param();
+      parts.push(`MATCH(${columns.join(', ')}) AGAINST (:${p} IN BOOLEAN MODE)`);
+      params[p] = indexed.map((word) => `+${word}*`).join(' ');
+    }
+    for (const word of words.filter((w) => w.length < MIN_INDEXED_WORD)) {
+      const p = param();
+      parts.push(`(${columns.map((column) => `${column} REGEXP :${p}`).join(' OR ')})`);
+      params[p] = `(^|[^[:alnum:]_])${word}`;
+    }
+    return { sql: parts.join(' AND '), params };
   }
 
   timeBucket(column: string, param: string): string {
@@ -139,12 +162,12 @@ class MysqlDialect implements SqlDialect {
 class SqliteDialect implements SqlDialect {
   readonly name = 'sqlite' as const;
 
-  textSearch(alias: string, param: string): string {
-    return `${alias}.id IN (SELECT event_id FROM ${SQLITE_FTS_TABLE} WHERE ${SQLITE_FTS_TABLE} MATCH :${param})`;
-  }
-
-  textSearchValue(words: readonly string[]): string {
-    return words.map((word) => `"${word}"*`).join(' ');
+  textSearch(alias: string, words: readonly string[], param: () => string): BoundCondition {
+    const p = param();
+    return {
+      sql: `${alias}.id IN (SELECT event_id FROM ${SQLITE_FTS_TABLE} WHERE ${SQLITE_FTS_TABLE} MATCH :${p})`,
+      params: { [p]: words.map((word) => `"${word}"*`).join(' ') },
+    };
   }
 
   timeBucket(column: string, param: string): string {
