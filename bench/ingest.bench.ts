@@ -5,7 +5,8 @@
  *   npx ts-node --transpile-only bench/ingest.bench.ts [--seconds 20] [--clients 4] [--batch 400]
  *
  * Options: --warmup S, --in-process (server shares the client's event loop), --pool-size N,
- * --raw-connections N, --raw-rows N, --no-raw,
+ * --drop-index NAME[,NAME] (measure without those indexes), --fulltext COL[,COL] (the
+ * full-text index over other columns), --raw-connections N, --raw-rows N, --no-raw,
  * --cpu-prof FILE (server CPU profile of the measured window), --json FILE. Loopback only; drops its database at the end.
  */
 import { writeFileSync } from 'node:fs';
@@ -29,6 +30,8 @@ const options = parseArgs(process.argv.slice(2), {
   rawConnections: 4,
   rawRows: 400,
   noRaw: false,
+  dropIndex: '',
+  fulltext: '',
   cpuProf: '',
   json: '',
 });
@@ -68,6 +71,22 @@ async function main(): Promise<void> {
       ? await startInProcessServer(serverOptions)
       : await startChildServer(serverOptions, options.cpuProf || undefined);
     if (options.cpuProf) log(`server CPU profile: ${options.cpuProf}`);
+    // What one index costs: measure the same run without it (server and raw ceiling alike).
+    for (const index of options.dropIndex.split(',').filter(Boolean)) {
+      if (!/^\w+$/.test(index)) throw new Error(`--drop-index: not an index name: ${index}`);
+      await adminQuery(`DROP INDEX ${index} ON \`${database}\`.audit_events`);
+      log(`dropped index ${index} for this run`);
+    }
+    // An alternative full-text index over other columns (e.g. name,namespace,username).
+    if (options.fulltext) {
+      const columns = options.fulltext.split(',');
+      if (!columns.every((c) => /^\w+$/.test(c))) throw new Error('--fulltext: column names');
+      await adminQuery(`DROP INDEX ft_events_text ON \`${database}\`.audit_events`);
+      await adminQuery(
+        `CREATE FULLTEXT INDEX ft_events_text ON \`${database}\`.audit_events (${columns.join(', ')})`,
+      );
+      log(`full-text index over ${columns.join(', ')} for this run`);
+    }
     if (options.warmup > 0) {
       await runLoad(workload, server.port, {
         clients: options.clients,
