@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { setupOpenApi } from './audit/openapi';
+import { registerConsoleHttp } from './console/console-http.setup';
 import type { AppConfig } from './config/app-config';
 
 export interface CreateAppOptions {
@@ -40,6 +41,7 @@ export async function createApp(
       errorHttpStatusCode: 400,
     }),
   );
+  await registerConsoleHttp(app);
   setupOpenApi(app);
   app.enableShutdownHooks();
   return app;

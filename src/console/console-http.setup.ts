@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PUBLIC_DIR } from './console-files';
 
 /**
@@ -37,26 +35,21 @@ export const CONTENT_SECURITY_POLICY = {
 };
 
 /**
- * Registers the Fastify plugins the console needs on the app's one Fastify instance: helmet's
+ * Registers the Fastify plugins the console needs on the app's Fastify instance: helmet's
  * headers (on every route; harmless on the JSON API and the webhook) and the static assets
- * under /assets/. Runs before the server listens, so Fastify applies both to every route.
+ * under /assets/. Called by createApp before the server listens, so both apply to every
+ * route; an application context without HTTP (the importer) has nothing to register.
  */
-@Injectable()
-export class ConsoleHttpSetup implements OnModuleInit {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  async onModuleInit(): Promise<void> {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    await fastify.register(helmet, {
-      global: true,
-      contentSecurityPolicy: CONTENT_SECURITY_POLICY,
-    });
-    await fastify.register(fastifyStatic, {
-      root: PUBLIC_DIR,
-      prefix: '/assets/',
-      allowedPath: (path) => path.startsWith('/js/') || path.startsWith('/build/'),
-      maxAge: '1h',
-      decorateReply: false,
-    });
-  }
+export async function registerConsoleHttp(app: NestFastifyApplication): Promise<void> {
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+  });
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/assets/',
+    allowedPath: (path) => path.startsWith('/js/') || path.startsWith('/build/'),
+    maxAge: '1h',
+    decorateReply: false,
+  });
 }

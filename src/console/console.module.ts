@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ConsoleAccessGuard } from './console-access.guard';
-import { ConsoleHttpSetup } from './console-http.setup';
 import { ConsolePageErrorFilter } from './console-page-error.filter';
 import { EventDetailController } from './event-detail.controller';
 import { EventsPageController } from './events-page.controller';
@@ -22,6 +21,6 @@ import { PageRenderer } from './page-renderer';
     LiveTailController,
     InsightPagesController,
   ],
-  providers: [PageRenderer, ConsoleAccessGuard, ConsolePageErrorFilter, ConsoleHttpSetup],
+  providers: [PageRenderer, ConsoleAccessGuard, ConsolePageErrorFilter],
 })
 export class ConsoleModule {}
