@@ -54,9 +54,9 @@ describe.each(backends())('post-commit feed under concurrent batches (%s)', (bac
     subscription.unsubscribe();
     expect(results.reduce((sum, r) => sum + r.accepted, 0)).toBe(200);
 
-    const rows = (await dataSource.query(
-      "SELECT id FROM audit_events WHERE cluster = 'feed'",
-    )) as { id: Buffer }[];
+    const rows = (await dataSource.query("SELECT id FROM audit_events WHERE cluster = 'feed'")) as {
+      id: Buffer;
+    }[];
     const stored = new Set(rows.map((row) => bufferToUuid(row.id)));
     expect(stored.size).toBe(200);
     expect(batches).toHaveLength(8);
