@@ -1689,8 +1689,8 @@ export class QueryWorkload {
     };
     const json = JSON.stringify(event);
     this.count(actor, action, json.length);
-    if (streaming) {
-      // The same request's second event: the session (or watch) ended.
+    if (streaming && micros + duration <= this.options.endMs * 1000) {
+      // The same request's second event: the session (or watch) ended (unless still running).
       const complete = JSON.stringify({
         ...event,
         stage: 'ResponseComplete',
