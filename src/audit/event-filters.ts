@@ -109,10 +109,15 @@ export class FilterClauses {
     return this;
   }
 
-  text(q: string | undefined): this {
+  /** `q` through the full-text index, or (`scan`) checked row by row where the dialect can. */
+  text(q: string | undefined, scan = false): this {
     const words = q === undefined ? [] : searchWords(q);
     if (words.length === 0) return this;
-    const condition = this.dialect.textSearch(this.alias, words, () => this.param());
+    const param = () => this.param();
+    const condition =
+      scan && this.dialect.textScan
+        ? this.dialect.textScan(this.alias, words, param)
+        : this.dialect.textSearch(this.alias, words, param);
     this.qb.andWhere(condition.sql, condition.params);
     return this;
   }
@@ -138,14 +143,17 @@ export class FilterClauses {
     return this;
   }
 
-  private idAtLeast(id: Buffer): this {
+  idAtLeast(id: Buffer): this {
     const p = this.param();
     this.qb.andWhere(`${this.column('id')} >= :${p}`, { [p]: id });
     return this;
   }
 
-  /** Every condition of an EventQuery. */
-  query(query: EventQuery): this {
+  /**
+   * Every condition of an EventQuery. `textScan`: check `q` row by row instead of through the
+   * full-text index.
+   */
+  query(query: EventQuery, textScan = false): this {
     return this.oneOf('cluster', query.cluster)
       .user(query.user)
       .listContains('groups', query.group)
@@ -158,7 +166,7 @@ export class FilterClauses {
       .oneOf('decision', query.decision)
       .listContains('sourceIPs', query.sourceIP)
       .contains('userAgent', query.userAgent)
-      .text(query.q)
+      .text(query.q, textScan)
       .timeRange(query.fromMs, query.toMs)
       .oneOf('stage', query.stage)
       .oneOf('auditID', query.auditID);

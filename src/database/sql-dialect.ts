@@ -44,6 +44,12 @@ export interface SqlDialect {
    */
   textSearch(alias: string, words: readonly string[], param: () => string): BoundCondition;
   /**
+   * The same condition checked row by row, without the full-text index: cheap over a few
+   * thousand recent rows, where the index would first collect every match of a common word.
+   * Undefined where the index has no such cost (SQLite's FTS5 table).
+   */
+  textScan?(alias: string, words: readonly string[], param: () => string): BoundCondition;
+  /**
    * The bucket of a `time` column: whole seconds since the epoch (UTC, whatever the session
    * time zone) divided by the bound `:param` seconds, rounded down.
    */
@@ -103,7 +109,21 @@ class MysqlDialect implements SqlDialect {
       parts.push(`MATCH(${columns.join(', ')}) AGAINST (:${p} IN BOOLEAN MODE)`);
       params[p] = indexed.map((word) => `+${word}*`).join(' ');
     }
-    for (const word of words.filter((w) => w.length < MIN_INDEXED_WORD)) {
+    const short = this.textScan(
+      alias,
+      words.filter((w) => w.length < MIN_INDEXED_WORD),
+      param,
+    );
+    if (short.sql !== '') parts.push(short.sql);
+    return { sql: parts.join(' AND '), params: { ...params, ...short.params } };
+  }
+
+  /** Each word at a word start of one of the columns (a REGEXP per column). */
+  textScan(alias: string, words: readonly string[], param: () => string): BoundCondition {
+    const columns = TEXT_SEARCH_COLUMNS.map((column) => `${alias}.${column}`);
+    const parts: string[] = [];
+    const params: Record<string, unknown> = {};
+    for (const word of words) {
       const p = param();
       parts.push(`(${columns.map((column) => `${column} REGEXP :${p}`).join(' OR ')})`);
       params[p] = `(^|[^[:alnum:]_])${word}`;

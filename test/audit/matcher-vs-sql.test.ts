@@ -1,7 +1,9 @@
 import { plainToInstance } from 'class-transformer';
 import type { EventItem } from '../../src/audit/audit-query';
 import { matchesQuery } from '../../src/audit/event-matcher';
+import { EVENT_READER } from '../../src/audit/event-reader.repository';
 import { EventsQueryDto, toEventQuery } from '../../src/audit/events-query.dto';
+import { SqlEventReader, TEXT_SCAN_ROWS } from '../../src/audit/sql-event-reader.repository';
 import { loadCorpus } from '../support/corpus';
 import { backends, startTestApp, TestApp } from '../support/test-app';
 
@@ -19,7 +21,7 @@ async function walk(app: TestApp, params: Params): Promise<EventItem[]> {
   const items: EventItem[] = [];
   let cursor: string | null = null;
   do {
-    const query = search({ ...params, limit: '500', ...(cursor ? { cursor } : {}) });
+    const query = search({ limit: '500', ...params, ...(cursor ? { cursor } : {}) });
     const res = await fetch(`${app.url}/api/v1/events?${query}`);
     expect(res.status).toBe(200);
     const page = (await res.json()) as { items: EventItem[]; nextCursor: string | null };
@@ -101,6 +103,8 @@ describe.each(backends())('in-memory matcher agrees with the SQL filters (%s)', 
       { from: mid, to: late },
       { verb: 'get', namespace: 'kube-system', code: '2xx' },
       { cluster: 'green', resource: 'pods', q: 'api' },
+      { q: 'v1' },
+      { user: mostCommon(all.map((item) => item.username)), q: 'api' },
     );
   });
   afterAll(() => app.close());
@@ -116,6 +120,22 @@ describe.each(backends())('in-memory matcher agrees with the SQL filters (%s)', 
       const expected = all.filter((item) => matchesQuery(item, query)).map((item) => item.id);
       const got = (await walk(app, params)).map((item) => item.id);
       expect({ params, ids: got }).toEqual({ params, ids: expected });
+    }
+    // Text search first checks the newest rows one by one (MariaDB), then asks the full-text
+    // index; with a shallow scan both paths and their hand-over are exercised here.
+    const reader = app.app.get<symbol, SqlEventReader>(EVENT_READER);
+    reader.textScanRows = 7;
+    try {
+      for (const params of queries.filter((p) => p.q !== undefined || p.user !== undefined)) {
+        const query = toEventQuery(plainToInstance(EventsQueryDto, params), now);
+        const expected = all.filter((item) => matchesQuery(item, query)).map((item) => item.id);
+        for (const limit of ['3', '500']) {
+          const got = (await walk(app, { ...params, limit })).map((item) => item.id);
+          expect({ params, limit, ids: got }).toEqual({ params, limit, ids: expected });
+        }
+      }
+    } finally {
+      reader.textScanRows = TEXT_SCAN_ROWS;
     }
     // The filters were chosen to select something, and not everything, most of the time.
     const sizes = await Promise.all(
