@@ -28,6 +28,8 @@ const LISTED = Object.values(EVENT_FIELDS)
 const LEVELS_WITH_BODY = ['Request', 'RequestResponse'];
 /** Rows a text search checks one by one before it asks the full-text index. */
 export const TEXT_SCAN_ROWS = 20_000;
+/** Most rows the second window of a text search may check. */
+const MAX_SCAN_ROWS = 40_000;
 /** Denied or failed: the errors of the histogram. */
 const ERROR_CONDITION =
   "(e.response_code IN (401, 403) OR e.response_code >= 500 OR e.decision = 'forbid')";
@@ -103,19 +105,35 @@ export class SqlEventReader implements EventReader {
     extra?: (clauses: FilterClauses) => void,
   ): Promise<StoredEventWithJson[]> {
     if (query.q === undefined || !this.dialect.textScan) return this.listPage(query, page, extra);
-    const boundary = await this.idAtDepth(page.before, this.textScanRows);
-    const recent = await this.listPage(
-      query,
-      page,
-      (clauses) => {
-        extra?.(clauses);
-        if (boundary) clauses.idAtLeast(boundary);
-      },
-      true,
-    );
-    // Every match at or above the boundary is in `recent`, newest first: a full page of them
-    // is the answer, and so is anything when nothing lies below the boundary.
-    if (!boundary || recent.length >= page.limit) return recent;
+    const found: StoredEventWithJson[] = [];
+    let upper = page.before === undefined ? undefined : uuidToBuffer(page.before);
+    let depth = this.textScanRows;
+    // At most two windows: the newest rows, then (when matches were seen but too few) as many
+    // older rows as their density says are needed for the rest of the page, twice over.
+    for (let window = 0; window < 2; window++) {
+      const lower = await this.idAtDepth(upper, depth);
+      const matches = await this.listPage(
+        query,
+        { limit: page.limit - found.length, before: upper && bufferToUuid(upper) },
+        (clauses) => {
+          extra?.(clauses);
+          if (lower) clauses.idAtLeast(lower);
+        },
+        true,
+      );
+      found.push(...matches);
+      // Every match in the window is in `matches`: a full page, or a window reaching the
+      // oldest row, is the answer.
+      if (!lower || found.length >= page.limit) return found;
+      if (
+        matches.length === 0 ||
+        depth * 2 * (page.limit - found.length) > MAX_SCAN_ROWS * matches.length
+      )
+        break;
+      depth = Math.ceil((depth * 2 * (page.limit - found.length)) / matches.length);
+      upper = lower;
+    }
+    // A word rare among recent rows: the full-text index is fast when matches are few.
     return this.listPage(query, page, extra);
   }
 
@@ -133,7 +151,7 @@ export class SqlEventReader implements EventReader {
   }
 
   /** The id `depth` rows below `before` (or below the newest), undefined when there are fewer. */
-  private async idAtDepth(before: string | undefined, depth: number): Promise<Buffer | undefined> {
+  private async idAtDepth(before: Buffer | undefined, depth: number): Promise<Buffer | undefined> {
     const qb = this.from().select('e.id', 'id');
     new FilterClauses(qb, this.dialect).idBelow(before);
     const row = await qb.orderBy('e.id', 'DESC').offset(depth).limit(1).getRawOne<{ id: Buffer }>();
