@@ -1,7 +1,6 @@
 import { Brackets, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
 import { columnOf, EventField, uuidToBuffer } from '../database/events-table';
 import type { SqlDialect } from '../database/sql-dialect';
-import { eventId } from '../ingest/event-record';
 import type { CodeSelector, EventQuery, ResourceSelector } from './audit-query';
 import { searchWords } from './text-search';
 
@@ -192,7 +191,7 @@ function asBuffer(id: Buffer | string): Buffer {
 
 /** The smallest UUIDv7 of a millisecond: every event stamped at or after it sorts at or above. */
 export function lowestIdAt(epochMs: number): Buffer {
-  const id = eventId(Math.max(0, Math.floor(epochMs)));
-  id.fill(0, 6);
+  const id = Buffer.alloc(16);
+  id.writeUIntBE(Math.min(Math.max(0, Math.floor(epochMs)), 2 ** 48 - 1), 0, 6);
   return id;
 }

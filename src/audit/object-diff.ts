@@ -4,6 +4,7 @@
  */
 import type { AuditEvent, JsonObject, JsonValue } from '../domain/audit-event';
 import { LAST_APPLIED, REDACTED, redactObject } from '../reconstruction/core/redact';
+import { isObject } from '../reconstruction/core/request';
 import type { FieldChange } from './audit-query';
 
 export const MAX_CHANGES = 200;
@@ -15,10 +16,6 @@ const IGNORED_PATHS = new Set([
   'metadata.generation',
   `metadata.annotations[${JSON.stringify(LAST_APPLIED)}]`,
 ]);
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function succeeded(event: AuditEvent): boolean {
   const code = event.responseStatus?.code;

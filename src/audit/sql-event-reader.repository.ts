@@ -3,8 +3,8 @@ import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import {
   bufferToUuid,
   columnOf,
-  EVENT_FIELDS,
   EVENTS_TABLE,
+  LISTED_COLUMNS,
   readStoredEvent,
   uuidToBuffer,
 } from '../database/events-table';
@@ -20,10 +20,6 @@ import {
 
 type Builder = SelectQueryBuilder<Record<string, unknown>>;
 type Row = Record<string, unknown>;
-
-const LISTED = Object.values(EVENT_FIELDS)
-  .filter((spec) => spec.listed)
-  .map((spec) => spec.column);
 
 const LEVELS_WITH_BODY = ['Request', 'RequestResponse'];
 /** Rows a text search checks one by one before it asks the full-text index. */
@@ -64,7 +60,7 @@ export class SqlEventReader implements EventReader {
 
   private selectEvents(): Builder {
     const qb = this.from();
-    for (const column of [...LISTED, 'event']) qb.addSelect(`e.${column}`, column);
+    for (const column of [...LISTED_COLUMNS, 'event']) qb.addSelect(`e.${column}`, column);
     return qb;
   }
 

@@ -97,6 +97,8 @@ export const EVENT_FIELD_NAMES = Object.keys(EVENT_FIELDS) as EventField[];
 /** Column names in insert order. */
 export const EVENT_COLUMNS = EVENT_FIELD_NAMES.map((field) => EVENT_FIELDS[field].column);
 const LISTED_FIELDS = EVENT_FIELD_NAMES.filter((field) => EVENT_FIELDS[field].listed);
+/** Columns the query side reads back into a StoredEvent (see readStoredEvent). */
+export const LISTED_COLUMNS = LISTED_FIELDS.map((field) => EVENT_FIELDS[field].column);
 
 /** The column of a field, for the query builder (never user input). */
 export function columnOf(field: EventField): string {
@@ -147,11 +149,6 @@ function jsonList(text: unknown): string[] {
   } catch {
     return [];
   }
-}
-
-/** The SELECT list of the listed columns, aliased to their field names. */
-export function listedColumns(alias: string): string[] {
-  return LISTED_FIELDS.map((field) => `${alias}.${EVENT_FIELDS[field].column}`);
 }
 
 /** A row of `SELECT <listed columns>` (keyed by column name) as a StoredEvent. */

@@ -26,11 +26,7 @@ export class CommittedEventsFeed {
     return this.subject.asObservable();
   }
 
-  /** Cheap when nobody listens: the ingest hot path skips building id strings. */
-  get hasSubscribers(): boolean {
-    return this.subject.observed;
-  }
-
+  /** Cheap when nobody listens: no id strings are built then. */
   publish(cluster: string, ids: Buffer[], mayIncludeDuplicates: boolean): void {
     if (!this.subject.observed || ids.length === 0) return;
     this.subject.next({ cluster, ids: ids.map(bufferToUuid), mayIncludeDuplicates });

@@ -52,13 +52,11 @@ export class IngestService {
       );
       throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);
     }
-    if (this.feed.hasSubscribers) {
-      this.feed.publish(
-        cluster,
-        events.map((record) => record.id),
-        written.inserted < events.length,
-      );
-    }
+    this.feed.publish(
+      cluster,
+      events.map((record) => record.id),
+      written.inserted < events.length,
+    );
     const result = {
       accepted: written.inserted,
       duplicates: events.length - written.inserted,
