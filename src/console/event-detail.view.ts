@@ -1,6 +1,7 @@
-import { stringify } from 'yaml';
 import type { EventItem, ObjectRef } from '../audit/audit-query';
 import type { JsonValue } from '../domain/audit-event';
+import { isObject } from '../reconstruction/core/request';
+import { toYaml as yamlOf } from '../reconstruction/core/yaml';
 import { consoleHref } from './console-filters';
 import { badgeOf, EventRowView, eventRowView, TimeView, timeView } from './event-row.view';
 import { LayoutView } from './layout.view';
@@ -33,6 +34,9 @@ export interface EventDetailView extends LayoutView {
   annotations: AnnotationGroup[];
   requestYaml: string | null;
   responseYaml: string | null;
+  /** Why a body is not shown: not kept by the audit level, or there was none. */
+  requestMissing: string;
+  responseMissing: string;
   otherStages: EventRowView[];
   historyHref: string | null;
   userHref: string;
@@ -111,6 +115,7 @@ export function eventDetailView(
     ),
     requestYaml: toYaml(raw.requestObject),
     responseYaml: toYaml(raw.responseObject),
+    ...missingBodies(item.level),
     otherStages: otherStages
       .filter((other) => other.id !== item.id)
       .map((other) => eventRowView(other, {})),
@@ -147,13 +152,26 @@ function groupAnnotations(entries: KeyValue[]): AnnotationGroup[] {
   ].filter((group) => group.entries.length > 0);
 }
 
+function missingBodies(level: string): { requestMissing: string; responseMissing: string } {
+  const keepsRequest = level === 'Request' || level === 'RequestResponse';
+  return {
+    requestMissing: keepsRequest
+      ? 'None: this request carried no body.'
+      : `Not recorded: the audit policy's level for this request (${level}) keeps no request body.`,
+    responseMissing:
+      level === 'RequestResponse'
+        ? 'None in this event: the apiserver recorded no response body for it.'
+        : 'Not recorded: only the RequestResponse level keeps response bodies.',
+  };
+}
+
 function toYaml(value: JsonValue | undefined): string | null {
   if (value === undefined || value === null) return null;
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return yamlOf(value);
 }
 
 function asRecord(value: JsonValue | undefined): JsonRecord {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  return isObject(value) ? value : {};
 }
 
 function stringList(value: JsonValue | undefined): string[] {
