@@ -42,7 +42,6 @@ export interface PageRequest {
 }
 
 interface ParsedRow {
-  row: StoredEventWithJson;
   event: AuditEvent | undefined;
   item: EventItem;
 }
@@ -249,7 +248,6 @@ export class AuditService {
     // Stored events were normalized on the way in; this only guards against edited rows.
     if (!normalized.ok) {
       return {
-        row,
         event: undefined,
         item: {
           ...row.event,
@@ -259,6 +257,6 @@ export class AuditService {
       };
     }
     const explanation = this.reconstruction.explain(normalized.event, row.event.cluster);
-    return { row, event: normalized.event, item: { ...row.event, ...explanation } };
+    return { event: normalized.event, item: { ...row.event, ...explanation } };
   }
 }
