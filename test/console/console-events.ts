@@ -6,6 +6,22 @@ type RawEvent = Record<string, unknown>;
 
 let sequence = 0;
 
+const EXEC_BOB = {
+  auditID: 'exec-bob-1',
+  verb: 'get',
+  user: { username: 'bob', groups: ['ops'] },
+  requestURI:
+    '/api/v1/namespaces/shop/pods/web-0/exec?command=sh&command=-c&command=cat+%2Fetc%2Fpasswd&container=web&stdin=true&stdout=true&tty=true',
+  objectRef: {
+    resource: 'pods',
+    subresource: 'exec',
+    namespace: 'shop',
+    name: 'web-0',
+    apiVersion: 'v1',
+  },
+  responseStatus: { metadata: {}, code: 101 },
+};
+
 export function secondsAgo(seconds: number): string {
   return new Date(Date.now() - seconds * 1000).toISOString().replace('Z', '000Z');
 }
@@ -83,39 +99,9 @@ export function storyEvents(): RawEvent[] {
       requestURI: '/apis/apps/v1/namespaces/shop/deployments/web',
       objectRef: webRef,
     }),
-    auditEvent({
-      ageSeconds: 400,
-      auditID: 'exec-bob-1',
-      stage: 'ResponseStarted',
-      verb: 'get',
-      user: { username: 'bob', groups: ['ops'] },
-      requestURI:
-        '/api/v1/namespaces/shop/pods/web-0/exec?command=sh&command=-c&command=cat+%2Fetc%2Fpasswd&container=web&stdin=true&stdout=true&tty=true',
-      objectRef: {
-        resource: 'pods',
-        subresource: 'exec',
-        namespace: 'shop',
-        name: 'web-0',
-        apiVersion: 'v1',
-      },
-      responseStatus: { metadata: {}, code: 101 },
-    }),
-    auditEvent({
-      ageSeconds: 340,
-      auditID: 'exec-bob-1',
-      verb: 'get',
-      user: { username: 'bob', groups: ['ops'] },
-      requestURI:
-        '/api/v1/namespaces/shop/pods/web-0/exec?command=sh&command=-c&command=cat+%2Fetc%2Fpasswd&container=web&stdin=true&stdout=true&tty=true',
-      objectRef: {
-        resource: 'pods',
-        subresource: 'exec',
-        namespace: 'shop',
-        name: 'web-0',
-        apiVersion: 'v1',
-      },
-      responseStatus: { metadata: {}, code: 101 },
-    }),
+    // The two stages of one exec request.
+    auditEvent({ ageSeconds: 400, stage: 'ResponseStarted', ...EXEC_BOB }),
+    auditEvent({ ageSeconds: 340, ...EXEC_BOB }),
     auditEvent({
       ageSeconds: 300,
       verb: 'get',
