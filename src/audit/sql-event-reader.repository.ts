@@ -105,7 +105,8 @@ export class SqlEventReader implements EventReader {
     let upper = page.before === undefined ? undefined : uuidToBuffer(page.before);
     let depth = this.textScanRows;
     // At most two windows: the newest rows, then (when matches were seen but too few) as many
-    // older rows as their density says are needed for the rest of the page, twice over.
+    // older rows as their density says are needed for the rest of the page, twice over, and
+    // no fewer than the first window.
     for (let window = 0; window < 2; window++) {
       const lower = await this.idAtDepth(upper, depth);
       const matches = await this.listPage(
@@ -126,7 +127,11 @@ export class SqlEventReader implements EventReader {
         depth * 2 * (page.limit - found.length) > MAX_SCAN_ROWS * matches.length
       )
         break;
-      depth = Math.ceil((depth * 2 * (page.limit - found.length)) / matches.length);
+      // Matches come in bursts (a person's session), so the estimate is a floor, not a size.
+      depth = Math.max(
+        this.textScanRows,
+        Math.ceil((depth * 2 * (page.limit - found.length)) / matches.length),
+      );
       upper = lower;
     }
     // A word rare among recent rows: the full-text index is fast when matches are few.
