@@ -16,6 +16,21 @@ module.exports = {
       displayName: 'integration',
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/', '<rootDir>/test/fuzz/'],
+    },
+    // Fault injection (database outage, SIGKILL, full disk) and fuzzing: part of `npm test`,
+    // also runnable alone (`npm run test:faults`, `npm run test:fuzz`).
+    {
+      ...base,
+      displayName: 'faults',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+    },
+    {
+      ...base,
+      displayName: 'fuzz',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/fuzz/**/*.test.ts'],
     },
   ],
 };
