@@ -19,6 +19,70 @@ export interface TlsConfig {
   clientCnClusters: boolean;
 }
 
+/** A console user (CONSOLE_USERS) or an automation client (API_TOKENS), with its groups. */
+export interface StaticUser {
+  name: string;
+  /** `scrypt$N$r$p$salt$hash` as printed by `npm run hash-password`. */
+  passwordHash: string;
+  groups: string[];
+}
+
+export interface ApiToken {
+  name: string;
+  token: string;
+  groups: string[];
+}
+
+export interface OidcConfig {
+  issuerUrl: string;
+  clientId: string;
+  clientSecret?: string;
+  redirectUrl: string;
+  scopes: string[];
+  /** The claim holding the user's groups (a list of strings, or one string). */
+  groupsClaim: string;
+  /** The claim that names the user in the console and the access log. */
+  usernameClaim: string;
+  /** Empty: anyone the provider authenticates may log in. */
+  allowedGroups: string[];
+}
+
+/** Which clusters a group may see: every cluster, or the listed ones. */
+export type ClusterGrant = '*' | string[];
+
+export interface AuthConfig {
+  /**
+   * `login`: every console page and /api/** needs an identity (OIDC, a static user or an API
+   * token). `open`: development without any login configured (the console shows a banner).
+   * `proxy`: CONSOLE_AUTH=none, a proxy in front authenticates (a warning at every start).
+   */
+  mode: 'login' | 'open' | 'proxy';
+  oidc?: OidcConfig;
+  users: StaticUser[];
+  apiTokens: ApiToken[];
+  /** Signs session cookies; random per process (development only) when SESSION_SECRET is unset. */
+  sessionSecret: string;
+  sessionSecretGenerated: boolean;
+  sessionTtlSeconds: number;
+  /** group -> clusters it may see; undefined: every identity sees every cluster. */
+  clusterAccess?: Map<string, ClusterGrant>;
+  /** Groups that may read the console's own access log. */
+  adminGroups: string[];
+  /** Bearer token required on /metrics when set. */
+  metricsToken?: string;
+  /** Honour X-Forwarded-Proto/-For from a proxy in front (Secure cookies, client addresses). */
+  trustProxy: boolean;
+}
+
+export interface RedactionConfig {
+  /** Secret data/stringData values (also in last-applied-configuration annotations). */
+  secrets: boolean;
+  /** TokenRequest tokens and bearer tokens in exec/env arguments. */
+  tokens: boolean;
+  /** Keys the marker's hash; when unset the key is generated once and kept in the database. */
+  key?: string;
+}
+
 export interface AppConfig {
   environment: 'development' | 'production';
   httpHost: string;
@@ -33,6 +97,14 @@ export interface AppConfig {
   maxBodyBytes: number;
   database: DatabaseConfig;
   tls?: TlsConfig;
+  auth: AuthConfig;
+  redaction: RedactionConfig;
+  /** Events older than this many days are deleted in the background; 0 keeps them forever. */
+  retentionDays: number;
+  /** A read query running longer is stopped (MAX_EXECUTION_TIME on MySQL, interrupt on SQLite). */
+  queryTimeoutMs: number;
+  /** Batches of one cluster waiting for the database beyond this answer 429 with Retry-After. */
+  ingestMaxPendingBatches: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

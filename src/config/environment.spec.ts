@@ -23,6 +23,23 @@ describe('parseEnvironment', () => {
       maxBodyBytes: 64 * 1024 * 1024,
       database: { type: 'sqlite', path: './data/audit.db' },
       tls: undefined,
+      auth: {
+        mode: 'open',
+        oidc: undefined,
+        users: [],
+        apiTokens: [],
+        sessionSecret: expect.stringMatching(/^[0-9a-f]{64}$/),
+        sessionSecretGenerated: true,
+        sessionTtlSeconds: 12 * 3600,
+        clusterAccess: undefined,
+        adminGroups: [],
+        metricsToken: undefined,
+        trustProxy: false,
+      },
+      redaction: { secrets: true, tokens: true, key: undefined },
+      retentionDays: 365,
+      queryTimeoutMs: 15_000,
+      ingestMaxPendingBatches: 32,
     });
   });
 
@@ -35,6 +52,7 @@ describe('parseEnvironment', () => {
       DB_NAME: 'k8s_audit',
       WEBHOOK_TOKENS: 'prod=a,dev=b',
       ENVIRONMENT: 'production',
+      API_TOKENS: 'ci:0123456789abcdef',
     });
     expect(config.database).toEqual({
       type: 'mysql',
@@ -74,6 +92,9 @@ describe('parseEnvironment', () => {
     ],
     [{ ENVIRONMENT: 'production' }, /^WEBHOOK_TOKEN: production needs/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: must be one of/],
+    [{ REDACT: 'secrets,passwords' }, /^REDACT: must be none, or secrets and\/or tokens/],
+    [{ RETENTION_DAYS: '-1' }, /^RETENTION_DAYS: .*days/],
+    [{ QUERY_TIMEOUT_MS: '5' }, /^QUERY_TIMEOUT_MS: /],
   ])('refuses %p naming the variable', (env, message) => {
     expect(problems(env)[0]).toMatch(message);
   });
@@ -84,8 +105,11 @@ describe('parseEnvironment', () => {
 
   it('lets production run open only when explicitly allowed', () => {
     expect(
-      parseEnvironment({ ENVIRONMENT: 'production', ALLOW_UNAUTHENTICATED_WEBHOOK: 'true' })
-        .allowUnauthenticated,
+      parseEnvironment({
+        ENVIRONMENT: 'production',
+        ALLOW_UNAUTHENTICATED_WEBHOOK: 'true',
+        CONSOLE_AUTH: 'none',
+      }).allowUnauthenticated,
     ).toBe(true);
   });
 });

@@ -6,12 +6,15 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  IsUrl,
+  Length,
   Matches,
   Max,
   Min,
   validateSync,
 } from 'class-validator';
-import { AppConfig, CLUSTER_NAME, DatabaseConfig, TlsConfig } from './app-config';
+import { AppConfig, CLUSTER_NAME, DatabaseConfig, RedactionConfig, TlsConfig } from './app-config';
+import { parseAuth } from './auth-environment';
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -21,6 +24,8 @@ export class ConfigError extends Error {
 }
 
 const NO_SPACES = /^\S+$/;
+const GROUP_LIST = /^[^,\s]+(,[^,\s]+)*$/;
+const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 const MiB = 1024 * 1024;
 
 /** One message for type and range, so `HTTP_PORT=abc` gets one line, not three. */
@@ -34,7 +39,7 @@ function WholeNumber(min: number, max: number, what = 'a whole number'): Propert
 }
 
 /** Every variable the service reads; `.env.example` documents each one. */
-class EnvironmentVariables {
+export class EnvironmentVariables {
   @IsOptional()
   @IsIn(['development', 'production'], { message: 'must be development or production' })
   ENVIRONMENT?: string;
@@ -98,6 +103,91 @@ class EnvironmentVariables {
   @IsOptional()
   @IsBooleanString({ message: 'must be true or false' })
   TLS_CLIENT_CN_CLUSTERS?: string;
+
+  // --- Console and API login (src/auth; parsed by auth-environment.ts) ---
+  @IsOptional()
+  @IsIn(['none'], { message: 'must be none (a proxy in front authenticates) or unset' })
+  CONSOLE_AUTH?: string;
+
+  @IsOptional()
+  @IsUrl(HTTP_URL, { message: 'must be an http(s) URL' })
+  OIDC_ISSUER_URL?: string;
+
+  @IsOptional()
+  @Matches(NO_SPACES, { message: 'must be a non-empty value without spaces' })
+  OIDC_CLIENT_ID?: string;
+
+  @IsOptional() OIDC_CLIENT_SECRET?: string;
+
+  @IsOptional()
+  @IsUrl(HTTP_URL, { message: 'must be an http(s) URL ending in /auth/callback' })
+  @Matches(/\/auth\/callback$/, { message: 'must end in /auth/callback' })
+  OIDC_REDIRECT_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[\w.:/-]+( [\w.:/-]+)*$/, { message: 'must be scopes separated by spaces' })
+  OIDC_SCOPES?: string;
+
+  @IsOptional()
+  @Matches(NO_SPACES, { message: 'must be a claim name' })
+  OIDC_GROUPS_CLAIM?: string;
+
+  @IsOptional()
+  @Matches(NO_SPACES, { message: 'must be a claim name' })
+  OIDC_USERNAME_CLAIM?: string;
+
+  @IsOptional()
+  @Matches(GROUP_LIST, { message: 'must be group names separated by commas' })
+  OIDC_ALLOWED_GROUPS?: string;
+
+  @IsOptional() CONSOLE_USERS?: string;
+  @IsOptional() API_TOKENS?: string;
+
+  @IsOptional()
+  @Length(32, 1024, { message: 'must be at least 32 characters (e.g. openssl rand -hex 32)' })
+  SESSION_SECRET?: string;
+
+  @IsOptional()
+  @WholeNumber(1, 720, 'a whole number of hours')
+  SESSION_TTL_HOURS?: number;
+
+  @IsOptional() CLUSTER_ACCESS?: string;
+
+  @IsOptional()
+  @Matches(GROUP_LIST, { message: 'must be group names separated by commas' })
+  ADMIN_GROUPS?: string;
+
+  @IsOptional()
+  @Length(16, 1024, { message: 'must be a token of at least 16 characters' })
+  @Matches(NO_SPACES, { message: 'must be a token without spaces' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @IsBooleanString({ message: 'must be true or false' })
+  TRUST_PROXY?: string;
+
+  // --- Redaction at rest, retention, limits ---
+  @IsOptional()
+  @Matches(/^(none|(secrets|tokens)(,(secrets|tokens))*)$/, {
+    message: 'must be none, or secrets and/or tokens separated by commas',
+  })
+  REDACT?: string;
+
+  @IsOptional()
+  @Length(32, 1024, { message: 'must be at least 32 characters (e.g. openssl rand -hex 32)' })
+  REDACT_KEY?: string;
+
+  @IsOptional()
+  @WholeNumber(0, 36500, 'a whole number of days (0 keeps events forever)')
+  RETENTION_DAYS?: number;
+
+  @IsOptional()
+  @WholeNumber(100, 600_000, 'a whole number of milliseconds')
+  QUERY_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @WholeNumber(1, 10_000)
+  INGEST_MAX_PENDING_BATCHES?: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -172,6 +262,15 @@ function parseDatabase(env: EnvironmentVariables): DatabaseConfig {
   };
 }
 
+function parseRedaction(env: EnvironmentVariables): RedactionConfig {
+  const kinds = (env.REDACT ?? 'secrets,tokens').split(',');
+  return {
+    secrets: kinds.includes('secrets'),
+    tokens: kinds.includes('tokens'),
+    key: env.REDACT_KEY,
+  };
+}
+
 /**
  * Validates the environment and returns the typed configuration. Every problem is collected and
  * reported at once, each naming its variable and what is allowed, so one restart fixes them all.
@@ -199,6 +298,7 @@ export function parseEnvironment(rawEnv: Env): AppConfig {
         '(or ALLOW_UNAUTHENTICATED_WEBHOOK=true to accept anyone)',
     );
   }
+  const auth = parseAuth(env, environment, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     environment,
@@ -211,6 +311,11 @@ export function parseEnvironment(rawEnv: Env): AppConfig {
     maxBodyBytes: env.MAX_BODY_BYTES ?? 64 * MiB,
     database: parseDatabase(env),
     tls,
+    auth,
+    redaction: parseRedaction(env),
+    retentionDays: env.RETENTION_DAYS ?? 365,
+    queryTimeoutMs: env.QUERY_TIMEOUT_MS ?? 15_000,
+    ingestMaxPendingBatches: env.INGEST_MAX_PENDING_BATCHES ?? 32,
   };
 }
 
