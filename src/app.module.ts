@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { ConsoleModule } from './console/console.module';
@@ -17,6 +18,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         DatabaseModule,
         FeedModule,
+        AuthModule,
         OpsModule,
         IngestModule,
         AuditModule,

@@ -1,9 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { PublicRoute } from '../auth/public-route.decorator';
 import { IngestResult, IngestService } from './ingest.service';
 import { itemsOfBatch } from './batch-body';
 import { WebhookCluster } from './webhook-cluster';
 
 /** The kube-apiserver audit webhook target. Cluster and token were settled by the middleware. */
+@PublicRoute()
 @Controller('webhook/audit')
 export class IngestController {
   constructor(private readonly ingest: IngestService) {}

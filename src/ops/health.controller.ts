@@ -1,14 +1,28 @@
-import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Headers,
+  Inject,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { bearerToken } from '../auth/api-tokens';
 import { DataSource } from 'typeorm';
+import { PublicRoute } from '../auth/public-route.decorator';
 import { AuditMetrics } from './audit-metrics';
 
 const READY_TIMEOUT_MS = 2000;
 
+@PublicRoute()
 @Controller()
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly metrics: AuditMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The process is alive (liveness): no dependencies, so a slow database never restarts pods. */
@@ -41,7 +55,15 @@ export class HealthController {
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async prometheus(): Promise<string> {
+  async prometheus(@Headers('authorization') authorization?: string): Promise<string> {
+    const expected = this.config.auth.metricsToken;
+    if (expected !== undefined) {
+      const digest = (v: string) => createHash('sha256').update(v).digest();
+      const given = bearerToken(authorization);
+      if (given === undefined || !timingSafeEqual(digest(given), digest(expected))) {
+        throw new UnauthorizedException('/metrics needs Authorization: Bearer <METRICS_TOKEN>');
+      }
+    }
     return this.metrics.registry.metrics();
   }
 }
