@@ -1,4 +1,5 @@
 import type { AuditEvent, ObjectReference, ResponseStatus, UserInfo } from './audit-event';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { parseMicroTime } from './micro-time';
 
 export type NormalizeResult =
@@ -99,6 +100,9 @@ function requiredString(raw: Obj, field: string, max: number): string | { reason
  */
 export function normalizeEvent(raw: unknown): NormalizeResult {
   if (!isObject(raw)) return { ok: false, reason: 'event is not a JSON object' };
+  if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) {
+    return { ok: false, reason: `event nests deeper than ${MAX_JSON_DEPTH} levels` };
+  }
   const kind = raw.kind;
   if (kind !== undefined && kind !== 'Event') {
     return { ok: false, reason: `kind is ${JSON.stringify(kind)}, expected "Event"` };

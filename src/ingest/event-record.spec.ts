@@ -1,4 +1,5 @@
-import { eventId } from './event-record';
+import { MAX_JSON_DEPTH } from '../domain/json-depth';
+import { buildQuarantineRecord, eventId } from './event-record';
 
 describe('eventId', () => {
   it('is a UUIDv7 whose order is the stage time, down to the microsecond', () => {
@@ -26,5 +27,21 @@ describe('eventId', () => {
   it('keeps the rest random: ids of the same microsecond differ', () => {
     const ids = new Set(Array.from({ length: 1000 }, () => eventId(1, 1).toString('hex')));
     expect(ids.size).toBe(1000);
+  });
+});
+
+describe('buildQuarantineRecord', () => {
+  it('keeps an item nested 50,000 levels deep, cut below the depth limit (found by fuzzing)', () => {
+    const deep: unknown = JSON.parse('['.repeat(50_000) + '1' + ']'.repeat(50_000));
+    const record = buildQuarantineRecord(
+      'dev',
+      deep,
+      'item 0: event is not a JSON object',
+      new Date(),
+    );
+    const kept = record.raw;
+    expect(kept.startsWith('['.repeat(MAX_JSON_DEPTH))).toBe(true);
+    expect(kept).toContain('levels: cut');
+    expect(record.reason).toBe('item 0: event is not a JSON object');
   });
 });

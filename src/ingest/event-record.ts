@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditEvent } from '../domain/audit-event';
+import { cutBelowDepth, MAX_JSON_DEPTH, nestsDeeperThan } from '../domain/json-depth';
 import type { EventRecord, QuarantineRecord } from '../database/events-table';
 
 /** First 128 bits of SHA-256: collision-free in practice, half the index size. */
@@ -83,8 +84,10 @@ export function buildQuarantineRecord(
   reason: string,
   now: Date,
 ): QuarantineRecord {
-  // Kept verbatim (re-serialized only when the body was already decoded) so nothing is lost.
-  const json = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? 'undefined');
+  // Kept verbatim (re-serialized only when the body was already decoded) so nothing is lost,
+  // except below MAX_JSON_DEPTH levels, which JSON.stringify cannot reach without overflowing.
+  const kept = nestsDeeperThan(raw, MAX_JSON_DEPTH) ? cutBelowDepth(raw, MAX_JSON_DEPTH) : raw;
+  const json = typeof kept === 'string' ? kept : (JSON.stringify(kept) ?? 'undefined');
   return {
     id: eventId(now.getTime()),
     cluster,
