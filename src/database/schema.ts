@@ -101,5 +101,25 @@ export function buildEntitySchemas(dialect: SqlDialect): EntitySchema[] {
     },
     uniques: [{ name: 'uq_quarantine_cluster_hash', columns: ['cluster', 'content_hash'] }],
   });
-  return [events, quarantine];
+  return [events, quarantine, consoleSessionsSchema(dialect)];
+}
+
+/** Console login sessions (src/auth/sql-session.repository.ts): the hash of the cookie's id. */
+export const SESSIONS_TABLE = 'console_sessions';
+
+function consoleSessionsSchema(dialect: SqlDialect): EntitySchema {
+  const epochMs = dialect.name === 'mysql' ? 'bigint' : 'integer';
+  return new EntitySchema({
+    name: SESSIONS_TABLE,
+    tableName: SESSIONS_TABLE,
+    columns: {
+      id_hash: { type: 'varchar', length: 64, primary: true },
+      username: { type: 'varchar', length: 255 },
+      via: { type: 'varchar', length: 16 },
+      user_groups: { type: 'text' },
+      created_at: { type: epochMs },
+      expires_at: { type: epochMs },
+    },
+    indices: [{ name: 'idx_sessions_expires', columns: ['expires_at'] }],
+  });
 }

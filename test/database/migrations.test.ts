@@ -116,6 +116,7 @@ describe.each(backends())('schema migrations (%s)', (backend) => {
       expect(migrations.map((m) => m.name)).toEqual([
         'InitialSchema1795000000000',
         'QueryIndexes1796000000000',
+        'ConsoleSessions1797200000000',
       ]);
     } finally {
       await app?.close();

@@ -1,6 +1,11 @@
 import { InitialSchema1795000000000 } from './1795000000000-initial-schema';
 import { QueryIndexes1796000000000 } from './1796000000000-query-indexes';
+import { ConsoleSessions1797200000000 } from './1797200000000-console-sessions';
 
 /** Every schema change, oldest first. Run at startup (see database.module.ts). */
-export const MIGRATIONS = [InitialSchema1795000000000, QueryIndexes1796000000000];
+export const MIGRATIONS = [
+  InitialSchema1795000000000,
+  QueryIndexes1796000000000,
+  ConsoleSessions1797200000000,
+];
 export const MIGRATIONS_TABLE = 'audit_schema_migrations';
