@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../../domain/audit-event';
+import { isRedactionMarker } from '../../domain/redaction-marker';
 import { isObject } from './request';
 
 export const REDACTED = '<redacted>';
@@ -26,7 +27,10 @@ export interface Redaction<T> {
   redacted: boolean;
 }
 
-/** Hides credentials in a command line (exec `command=` values). */
+/**
+ * Hides credentials in a command line (exec `command=` values). A marker of redaction at rest
+ * (src/domain/redaction-marker.ts) is already safe and tells values apart: it is kept.
+ */
 export function redactArgs(args: readonly string[]): Redaction<string[]> {
   let redacted = false;
   const isMysql = args.length > 0 && MYSQL.test(args[0]);
@@ -34,17 +38,17 @@ export function redactArgs(args: readonly string[]): Redaction<string[]> {
     const previous = i > 0 ? args[i - 1] : '';
     if (CREDENTIAL_FLAG.test(previous) && !arg.startsWith('-')) {
       redacted = true;
-      return REDACTED;
+      return isRedactionMarker(arg) ? arg : REDACTED;
     }
     if (isMysql && /^-p.+/.test(arg)) {
       redacted = true;
-      return `-p${REDACTED}`;
+      return isRedactionMarker(arg.slice(2)) ? arg : `-p${REDACTED}`;
     }
     let text = arg;
     for (const pattern of INLINE_PATTERNS) {
-      text = text.replace(pattern, (_m: string, keep: string) => {
+      text = text.replace(pattern, (match: string, keep: string, hidden: string) => {
         redacted = true;
-        return `${keep}${REDACTED}`;
+        return isRedactionMarker(hidden.replace(/^["']|["']$/g, '')) ? match : `${keep}${REDACTED}`;
       });
     }
     return text;
@@ -85,11 +89,11 @@ function walk(value: JsonValue, isSecret: boolean, state: { redacted: boolean })
     if (secret && (key === 'data' || key === 'stringData') && isObject(child)) {
       next = hideValues(child, state);
     } else if (key === 'token' && value.kind === undefined && typeof child === 'string') {
-      next = hide(state);
+      next = hide(state, child);
     } else if (key === 'annotations' && isObject(child)) {
       next = redactAnnotations(child, secret, state);
     } else if (key === 'value' && typeof child === 'string' && isCredentialName(value.name)) {
-      next = hide(state);
+      next = hide(state, child);
     } else {
       next = walk(child, secret, state);
     }
@@ -127,13 +131,14 @@ function redactAnnotations(
 
 function hideValues(values: JsonObject, state: { redacted: boolean }): JsonObject {
   const out: JsonObject = {};
-  for (const key of Object.keys(values)) setOwn(out, key, hide(state));
+  for (const key of Object.keys(values)) setOwn(out, key, hide(state, values[key]));
   return out;
 }
 
-function hide(state: { redacted: boolean }): string {
+/** A marker of redaction at rest stays: it is safe, and it shows whether the value changed. */
+function hide(state: { redacted: boolean }, value?: JsonValue): JsonValue {
   state.redacted = true;
-  return REDACTED;
+  return isRedactionMarker(value) ? (value as string) : REDACTED;
 }
 
 /**
