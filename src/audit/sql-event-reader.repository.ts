@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import type { ClusterVisibility } from '../auth/identity';
 import {
   bufferToUuid,
   columnOf,
@@ -15,6 +16,7 @@ import {
   BucketCount,
   CountDimension,
   EventReader,
+  seesNothing,
   StoredEventWithJson,
 } from './event-reader.repository';
 
@@ -54,12 +56,23 @@ export class SqlEventReader implements EventReader {
     @Inject(SQL_DIALECT) private readonly dialect: SqlDialect,
   ) {}
 
-  private from(): Builder {
-    return this.dataSource.createQueryBuilder().from(EVENTS_TABLE, 'e') as Builder;
+  /** Every statement that reads events starts here: only the caller's clusters. */
+  private from(visibility: ClusterVisibility): Builder {
+    const qb = this.dataSource.createQueryBuilder().from(EVENTS_TABLE, 'e') as Builder;
+    new FilterClauses(qb, this.dialect).visibleTo(visibility);
+    return qb;
   }
 
-  private selectEvents(): Builder {
-    const qb = this.from();
+  /** Ids only, of every cluster: window bounds of a text search, the live tail's poll. */
+  private ids(): Builder {
+    return this.dataSource
+      .createQueryBuilder()
+      .from(EVENTS_TABLE, 'e')
+      .select('e.id', 'id') as Builder;
+  }
+
+  private selectEvents(visibility: ClusterVisibility): Builder {
+    const qb = this.from(visibility);
     for (const column of [...LISTED_COLUMNS, 'event']) qb.addSelect(`e.${column}`, column);
     return qb;
   }
@@ -77,14 +90,16 @@ export class SqlEventReader implements EventReader {
    *   hold fewer than a page of matches does the full-text index answer (a rare word).
    */
   async list(
+    visibility: ClusterVisibility,
     query: EventQuery,
     page: { limit: number; before?: string },
   ): Promise<StoredEventWithJson[]> {
+    if (seesNothing(visibility)) return [];
     if (query.user && query.user.length > 0) {
       const { user, ...rest } = query;
       const [byName, byImpersonated] = await Promise.all([
-        this.listText(rest, page, (c) => c.oneOf('username', user)),
-        this.listText(rest, page, (c) => c.oneOf('impersonatedUser', user)),
+        this.listText(visibility, rest, page, (c) => c.oneOf('username', user)),
+        this.listText(visibility, rest, page, (c) => c.oneOf('impersonatedUser', user)),
       ]);
       const merged = new Map<string, StoredEventWithJson>();
       for (const row of [...byName, ...byImpersonated]) merged.set(row.event.id, row);
@@ -92,15 +107,18 @@ export class SqlEventReader implements EventReader {
         .sort((a, b) => (a.event.id < b.event.id ? 1 : -1))
         .slice(0, page.limit);
     }
-    return this.listText(query, page);
+    return this.listText(visibility, query, page);
   }
 
   private async listText(
+    visibility: ClusterVisibility,
     query: EventQuery,
     page: { limit: number; before?: string },
     extra?: (clauses: FilterClauses) => void,
   ): Promise<StoredEventWithJson[]> {
-    if (query.q === undefined || !this.dialect.textScan) return this.listPage(query, page, extra);
+    if (query.q === undefined || !this.dialect.textScan) {
+      return this.listPage(visibility, query, page, extra);
+    }
     const found: StoredEventWithJson[] = [];
     let upper = page.before === undefined ? undefined : uuidToBuffer(page.before);
     let depth = this.textScanRows;
@@ -110,6 +128,7 @@ export class SqlEventReader implements EventReader {
     for (let window = 0; window < 2; window++) {
       const lower = await this.idAtDepth(upper, depth);
       const matches = await this.listPage(
+        visibility,
         query,
         { limit: page.limit - found.length, before: upper && bufferToUuid(upper) },
         (clauses) => {
@@ -135,16 +154,17 @@ export class SqlEventReader implements EventReader {
       upper = lower;
     }
     // A word rare among recent rows: the full-text index is fast when matches are few.
-    return this.listPage(query, page, extra);
+    return this.listPage(visibility, query, page, extra);
   }
 
   private async listPage(
+    visibility: ClusterVisibility,
     query: EventQuery,
     page: { limit: number; before?: string },
     extra?: (clauses: FilterClauses) => void,
     textScan = false,
   ): Promise<StoredEventWithJson[]> {
-    const qb = this.selectEvents();
+    const qb = this.selectEvents(visibility);
     const clauses = new FilterClauses(qb, this.dialect).query(query, textScan).idBelow(page.before);
     extra?.(clauses);
     const rows = await qb.orderBy('e.id', 'DESC').limit(page.limit).getRawMany<Row>();
@@ -153,21 +173,24 @@ export class SqlEventReader implements EventReader {
 
   /** The id `depth` rows below `before` (or below the newest), undefined when there are fewer. */
   private async idAtDepth(before: Buffer | undefined, depth: number): Promise<Buffer | undefined> {
-    const qb = this.from().select('e.id', 'id');
+    const qb = this.ids();
     new FilterClauses(qb, this.dialect).idBelow(before);
     const row = await qb.orderBy('e.id', 'DESC').offset(depth).limit(1).getRawOne<{ id: Buffer }>();
     return row?.id;
   }
 
-  async get(id: string): Promise<StoredEventWithJson | undefined> {
-    const [found] = await this.getMany([id]);
+  async get(visibility: ClusterVisibility, id: string): Promise<StoredEventWithJson | undefined> {
+    const [found] = await this.getMany(visibility, [id]);
     return found;
   }
 
-  async getMany(ids: readonly string[]): Promise<StoredEventWithJson[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.selectEvents()
-      .where('e.id IN (:...ids)', { ids: ids.map(uuidToBuffer) })
+  async getMany(
+    visibility: ClusterVisibility,
+    ids: readonly string[],
+  ): Promise<StoredEventWithJson[]> {
+    if (ids.length === 0 || seesNothing(visibility)) return [];
+    const rows = await this.selectEvents(visibility)
+      .andWhere('e.id IN (:...ids)', { ids: ids.map(uuidToBuffer) })
       .orderBy('e.id', 'DESC')
       .getRawMany<Row>();
     return rows.map(toEvent);
@@ -183,20 +206,24 @@ export class SqlEventReader implements EventReader {
   }
 
   async objectEvents(
+    visibility: ClusterVisibility,
     ref: ObjectRef,
     page: { limit: number; after?: string },
   ): Promise<StoredEventWithJson[]> {
-    const qb = this.selectEvents();
+    if (seesNothing(visibility)) return [];
+    const qb = this.selectEvents(visibility);
     this.onObject(qb, ref).idAbove(page.after);
     const rows = await qb.orderBy('e.id', 'ASC').limit(page.limit).getRawMany<Row>();
     return rows.map(toEvent);
   }
 
   async lastStateChange(
+    visibility: ClusterVisibility,
     ref: ObjectRef,
     beforeId: string,
   ): Promise<StoredEventWithJson | undefined> {
-    const qb = this.selectEvents();
+    if (seesNothing(visibility)) return undefined;
+    const qb = this.selectEvents(visibility);
     this.onObject(qb, ref)
       .idBelow(beforeId)
       .oneOf('stage', ['ResponseComplete'])
@@ -223,16 +250,23 @@ export class SqlEventReader implements EventReader {
     return rows.map(toEvent)[0];
   }
 
-  async count(query: EventQuery): Promise<number> {
-    const qb = this.from().select('COUNT(*)', 'n');
+  async count(visibility: ClusterVisibility, query: EventQuery): Promise<number> {
+    if (seesNothing(visibility)) return 0;
+    const qb = this.from(visibility).select('COUNT(*)', 'n');
     this.filtered(qb, query);
     const row = await qb.getRawOne<{ n: number | string }>();
     return Number(row?.n ?? 0);
   }
 
-  async countBy(query: EventQuery, dimension: CountDimension, limit: number): Promise<Count[]> {
+  async countBy(
+    visibility: ClusterVisibility,
+    query: EventQuery,
+    dimension: CountDimension,
+    limit: number,
+  ): Promise<Count[]> {
+    if (seesNothing(visibility)) return [];
     const columns = DIMENSION_COLUMNS[dimension];
-    const qb = this.from().select('COUNT(*)', 'n');
+    const qb = this.from(visibility).select('COUNT(*)', 'n');
     columns.forEach((column, i) => qb.addSelect(`e.${column}`, `k${i}`).addGroupBy(`e.${column}`));
     this.filtered(qb, query);
     const rows = await qb.orderBy('n', 'DESC').limit(limit).getRawMany<Row>();
@@ -245,9 +279,14 @@ export class SqlEventReader implements EventReader {
     }));
   }
 
-  async histogram(query: EventQuery, bucketSeconds: number): Promise<BucketCount[]> {
+  async histogram(
+    visibility: ClusterVisibility,
+    query: EventQuery,
+    bucketSeconds: number,
+  ): Promise<BucketCount[]> {
+    if (seesNothing(visibility)) return [];
     const bucket = this.dialect.timeBucket(`e.${columnOf('stageTimestamp')}`, 'bucketSeconds');
-    const qb = this.from()
+    const qb = this.from(visibility)
       .select(bucket, 'bucket')
       .addSelect('COUNT(*)', 'n')
       .addSelect(`SUM(CASE WHEN ${ERROR_CONDITION} THEN 1 ELSE 0 END)`, 'errors')
@@ -262,14 +301,15 @@ export class SqlEventReader implements EventReader {
   }
 
   async idsSince(fromMs: number, limit: number): Promise<string[]> {
-    const qb = this.from().select('e.id', 'id');
+    const qb = this.ids();
     new FilterClauses(qb, this.dialect).timeRange(fromMs, undefined);
     const rows = await qb.orderBy('e.id', 'DESC').limit(limit).getRawMany<{ id: Buffer }>();
     return rows.map((row) => bufferToUuid(row.id));
   }
 
-  async clusters(): Promise<string[]> {
-    const rows = await this.from()
+  async clusters(visibility: ClusterVisibility): Promise<string[]> {
+    if (seesNothing(visibility)) return [];
+    const rows = await this.from(visibility)
       .select('e.cluster', 'cluster')
       .groupBy('e.cluster')
       .orderBy('e.cluster', 'ASC')

@@ -1,0 +1,120 @@
+import { Logger, ServiceUnavailableException } from '@nestjs/common';
+import type { DataSource, SelectQueryBuilder } from 'typeorm';
+
+/** A read stopped at QUERY_TIMEOUT_MS: answered 503 with what the reader can do about it. */
+export class QueryTimeoutError extends ServiceUnavailableException {
+  constructor(readonly timeoutMs: number) {
+    super(
+      `the query took longer than ${timeoutMs / 1000} s (QUERY_TIMEOUT_MS) and was stopped; ` +
+        'narrow it: add filters (cluster, user, resource, namespace) or shorten the time range (from/to)',
+    );
+  }
+}
+
+/** MariaDB ER_STATEMENT_TIMEOUT, MySQL ER_QUERY_TIMEOUT (MAX_EXECUTION_TIME exceeded). */
+const SERVER_TIMEOUT_ERRNOS = new Set([1969, 3024]);
+/** The SQLite check below: a name no column or SQL function has. */
+const SQLITE_CHECK = 'audit_read_deadline';
+/** SQLite calls into JavaScript on one row in this many (a power of two): ~0.1% overhead. */
+const SQLITE_CHECK_EVERY = 1024;
+
+class SqliteDeadlinePassed extends Error {}
+
+interface BetterSqliteHandle {
+  function(
+    name: string,
+    options: { deterministic: boolean },
+    fn: (deadline: number) => number,
+  ): void;
+}
+
+const registered = new WeakSet<object>();
+
+/**
+ * Bounds every statement of the query side by QUERY_TIMEOUT_MS, so that one heavy search cannot
+ * hold connections (MySQL) or the event loop (SQLite) that ingest needs.
+ *
+ * - MariaDB: `SET STATEMENT max_statement_time=<s> FOR SELECT ...`: the server stops the
+ *   statement; the setting lasts for that statement only, so ingest on the same pool is not
+ *   limited.
+ * - MySQL 8: the `MAX_EXECUTION_TIME(<ms>)` optimizer hint, for SELECTs only (which is what
+ *   this bounds).
+ * - SQLite (better-sqlite3 is synchronous and exposes neither sqlite3_interrupt nor a progress
+ *   handler): a JavaScript function in the WHERE clause, checked on one row in 1024 and first
+ *   among the conditions so every row scanned counts, throws when the deadline passes, which
+ *   aborts the statement. What it cannot stop: work before the first row is examined, chiefly
+ *   an FTS5 `MATCH` collecting the matches of a common word prefix, and sorting after the scan.
+ *   While a statement runs the event loop waits (also the webhook), up to about the timeout.
+ */
+export class ReadDeadline {
+  private readonly logger = new Logger('QueryTimeout');
+  private readonly flavor: 'mariadb' | 'mysql' | 'sqlite';
+
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly timeoutMs: number,
+  ) {
+    const type = dataSource.options.type;
+    this.flavor = type === 'mariadb' ? 'mariadb' : type === 'mysql' ? 'mysql' : 'sqlite';
+  }
+
+  /**
+   * The builder of one statement, created right before it runs; on SQLite with the deadline
+   * check as its first condition (later `andWhere`s keep it first; `where` would drop it).
+   */
+  bound<T extends SelectQueryBuilder<Record<string, unknown>>>(qb: T, alias: string): T {
+    if (this.flavor !== 'sqlite') return qb;
+    this.registerSqliteCheck();
+    qb.where(
+      `((${alias}.rowid & ${SQLITE_CHECK_EVERY - 1}) <> 0 OR ${SQLITE_CHECK}(:readDeadline))`,
+      { readDeadline: Date.now() + this.timeoutMs },
+    );
+    return qb;
+  }
+
+  /** Runs the builder's SELECT within the timeout; QueryTimeoutError when it was stopped. */
+  async rawMany<R>(qb: SelectQueryBuilder<Record<string, unknown>>): Promise<R[]> {
+    const [sql, params] = qb.getQueryAndParameters();
+    try {
+      return (await this.dataSource.query(this.limited(sql), params)) as R[];
+    } catch (error) {
+      if (!this.isTimeout(error)) throw error;
+      this.logger.warn(`a read query ran past ${this.timeoutMs} ms and was stopped`);
+      throw new QueryTimeoutError(this.timeoutMs);
+    }
+  }
+
+  async rawOne<R>(qb: SelectQueryBuilder<Record<string, unknown>>): Promise<R | undefined> {
+    const [row] = await this.rawMany<R>(qb);
+    return row;
+  }
+
+  private limited(sql: string): string {
+    if (this.flavor === 'mariadb') {
+      return `SET STATEMENT max_statement_time=${(this.timeoutMs / 1000).toFixed(3)} FOR ${sql}`;
+    }
+    if (this.flavor === 'mysql') {
+      return sql.replace(/^\s*SELECT\b/i, `SELECT /*+ MAX_EXECUTION_TIME(${this.timeoutMs}) */`);
+    }
+    return sql;
+  }
+
+  private isTimeout(error: unknown): boolean {
+    const cause = (error as { driverError?: unknown }).driverError ?? error;
+    if (cause instanceof SqliteDeadlinePassed) return true;
+    const errno = (cause as { errno?: unknown }).errno;
+    return typeof errno === 'number' && SERVER_TIMEOUT_ERRNOS.has(errno);
+  }
+
+  private registerSqliteCheck(): void {
+    const handle = (this.dataSource.driver as unknown as { databaseConnection: BetterSqliteHandle })
+      .databaseConnection;
+    if (registered.has(handle)) return;
+    // Not deterministic: SQLite must call it for each row, not once per statement.
+    handle.function(SQLITE_CHECK, { deterministic: false }, (deadline: number) => {
+      if (Date.now() > deadline) throw new SqliteDeadlinePassed('read deadline passed');
+      return 1;
+    });
+    registered.add(handle);
+  }
+}
