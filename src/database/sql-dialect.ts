@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { withConnectionDeadline } from './connection-deadline';
 import { SQLITE_FTS_TABLE, TEXT_SEARCH_COLUMNS } from './schema';
 
 /** A SQL condition with its named parameters. */
@@ -87,6 +88,13 @@ interface BetterSqliteDatabase {
   transaction<T>(fn: () => T): () => T;
 }
 
+/**
+ * A batch not committed by then is given up (503, the apiserver sends it again): a third of the
+ * apiserver's 30 s per attempt, which also covers uploading the body. Without it a database
+ * that drops packets holds the webhook answer past the apiserver's timeout (test/faults).
+ */
+const WRITE_DEADLINE_MS = 10_000;
+
 /** InnoDB's default innodb_ft_min_token_size: shorter words are not in a FULLTEXT index. */
 const MIN_INDEXED_WORD = 3;
 
@@ -158,22 +166,20 @@ class MysqlDialect implements SqlDialect {
    * maxPreparedStatements in database.module.ts).
    */
   async writeTransaction(dataSource: DataSource, statements: SqlStatement[]): Promise<number[]> {
-    const runner = dataSource.createQueryRunner();
-    try {
-      const connection = (await runner.connect()) as PreparedStatementConnection;
-      await runner.startTransaction();
-      const changed: number[] = [];
-      for (const { sql, params } of statements) {
-        changed.push(await execute(connection, sql, params));
+    return withConnectionDeadline(dataSource, WRITE_DEADLINE_MS, async (runner, connection) => {
+      try {
+        await runner.startTransaction();
+        const changed: number[] = [];
+        for (const { sql, params } of statements) {
+          changed.push(await execute(connection as PreparedStatementConnection, sql, params));
+        }
+        await runner.commitTransaction();
+        return changed;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
       }
-      await runner.commitTransaction();
-      return changed;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release().catch(() => undefined);
-    }
+    });
   }
 
   async prepare(dataSource: DataSource): Promise<void> {

@@ -11,6 +11,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { bearerToken } from '../auth/api-tokens';
 import { DataSource } from 'typeorm';
+import { withConnectionDeadline } from '../database/connection-deadline';
 import { PublicRoute } from '../auth/public-route.decorator';
 import { AuditMetrics } from './audit-metrics';
 
@@ -34,22 +35,15 @@ export class HealthController {
   /** The database answers (readiness): take this pod out of the Service otherwise. */
   @Get('readyz')
   async readyz(): Promise<{ status: 'ok'; database: 'ok' }> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.dataSource.query('SELECT 1'),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)),
-            READY_TIMEOUT_MS,
-          );
-        }),
-      ]);
+      // With a deadline that also frees the connection: a probe stuck on a partitioned database
+      // would otherwise keep a pooled connection, and a few probes would starve ingest.
+      await withConnectionDeadline(this.dataSource, READY_TIMEOUT_MS, (runner) =>
+        runner.query('SELECT 1'),
+      );
       return { status: 'ok', database: 'ok' };
     } catch (error) {
       throw new ServiceUnavailableException(`database not reachable: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
