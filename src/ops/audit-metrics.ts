@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Past this many clusters new names share one label value, so a client cannot blow up series. */
 const MAX_CLUSTER_LABELS = 100;
@@ -44,6 +44,28 @@ export class AuditMetrics {
     help: 'Batches the database could not take (answered 503, the apiserver retries)',
     registers: [this.registry],
   });
+  private readonly throttled = new Counter({
+    name: 'audit_ingest_throttled_batches_total',
+    help: 'Batches answered 429 because too many of the cluster were waiting for the database (INGEST_MAX_PENDING_BATCHES)',
+    labelNames: ['cluster'],
+    registers: [this.registry],
+  });
+  private readonly retentionDeleted = new Counter({
+    name: 'audit_retention_deleted_events_total',
+    help: 'Events deleted by retention (RETENTION_DAYS) and npm run purge, by table (events, quarantine)',
+    labelNames: ['table'],
+    registers: [this.registry],
+  });
+  private readonly retentionLastRun = new Gauge({
+    name: 'audit_retention_last_run_timestamp_seconds',
+    help: 'When this replica last completed a retention run (0: never)',
+    registers: [this.registry],
+  });
+  private readonly oldestEvent = new Gauge({
+    name: 'audit_retention_oldest_event_timestamp_seconds',
+    help: 'Stage time of the oldest stored event, as of the last retention run (0: none stored)',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -64,6 +86,19 @@ export class AuditMetrics {
 
   recordDatabaseError(): void {
     this.databaseErrors.inc();
+  }
+
+  recordThrottledBatch(cluster: string): void {
+    this.throttled.inc({ cluster: this.clusterLabel(cluster) });
+  }
+
+  recordRetentionDeleted(table: 'events' | 'quarantine', count: number): void {
+    this.retentionDeleted.inc({ table }, count);
+  }
+
+  recordRetentionRun(at: Date, oldestEventMs: number | undefined): void {
+    this.retentionLastRun.set(at.getTime() / 1000);
+    this.oldestEvent.set(oldestEventMs === undefined ? 0 : oldestEventMs / 1000);
   }
 
   private clusterLabel(cluster: string): string {
