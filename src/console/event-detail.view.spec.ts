@@ -24,3 +24,21 @@ describe('eventDetailView bodies', () => {
     expect(full.responseMissing).toMatch(/recorded no response body/);
   });
 });
+
+describe('eventDetailView on hostile events (found by test/fuzz/webhook.test.ts)', () => {
+  it('shows user.extra and responseStatus values that are objects without a usable toString', () => {
+    const view = eventDetailView(
+      eventItem({ level: 'Metadata' }),
+      {
+        user: { username: 'x', extra: { scopes: [{ toString: 1 }, 'a'], other: { toString: 1 } } },
+        responseStatus: { code: 500, message: { toString: 1 }, reason: 'InternalError' },
+      },
+      [],
+    );
+    expect(view.extra).toEqual([
+      { key: 'scopes', value: '{"toString":1}, a' },
+      { key: 'other', value: '{"toString":1}' },
+    ]);
+    expect(view.status).toEqual({ message: '{"toString":1}', reason: 'InternalError' });
+  });
+});

@@ -55,6 +55,15 @@ const AROUND_MINUTES = 5;
 const DECISION_REASON = 'authorization.k8s.io/reason';
 const DECISION = 'authorization.k8s.io/decision';
 
+/**
+ * A value of the stored event as text: strings as they are, anything else as JSON. The event is
+ * whatever the sender wrote, and `String()` throws on an object whose `toString` is not a
+ * function (`{"toString": 1}`).
+ */
+function asText(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+}
+
 /** `/objects?...`; an absent apiGroup means any group, an empty one the core group. */
 export function objectHistoryHref(ref: ObjectRef): string {
   const params = new URLSearchParams({ cluster: ref.cluster });
@@ -99,7 +108,7 @@ export function eventDetailView(
     groups: item.groups,
     extra: Object.entries(asRecord(user.extra)).map(([key, values]) => ({
       key,
-      value: Array.isArray(values) ? values.map(String).join(', ') : String(values),
+      value: Array.isArray(values) ? values.map(asText).join(', ') : asText(values),
     })),
     impersonation: item.impersonatedUser
       ? { user: item.impersonatedUser, groups: stringList(impersonated.groups) }
@@ -108,7 +117,7 @@ export function eventDetailView(
     decisionReason: annotations.find((entry) => entry.key === DECISION_REASON)?.value ?? null,
     status:
       typeof status.message === 'string' || typeof status.reason === 'string'
-        ? { message: String(status.message ?? ''), reason: String(status.reason ?? '') }
+        ? { message: asText(status.message ?? ''), reason: asText(status.reason ?? '') }
         : null,
     annotations: groupAnnotations(
       annotations.filter((entry) => entry.key !== DECISION_REASON && entry.key !== DECISION),
