@@ -4,6 +4,7 @@ import { OpsModule } from '../ops/ops.module';
 import { EVENT_WRITER } from './event-writer.repository';
 import { IngestController } from './ingest.controller';
 import { IngestErrorsFilter } from './ingest-errors.filter';
+import { IngestBackpressure, IngestBackpressureFilter } from './ingest-backpressure';
 import { IngestService } from './ingest.service';
 import { SqlEventWriter } from './sql-event-writer.repository';
 import { WebhookAuthMiddleware } from './webhook-auth.middleware';
@@ -15,6 +16,8 @@ import { WebhookAuthMiddleware } from './webhook-auth.middleware';
     IngestService,
     { provide: EVENT_WRITER, useClass: SqlEventWriter },
     { provide: APP_FILTER, useClass: IngestErrorsFilter },
+    IngestBackpressure,
+    { provide: APP_FILTER, useClass: IngestBackpressureFilter },
   ],
   exports: [IngestService],
 })
