@@ -69,7 +69,12 @@ export async function startTestAppOn(
   env: Record<string, string> = {},
   options: CreateAppOptions = {},
 ): Promise<TestApp> {
-  const config = { ...parseEnvironment({ HTTP_PORT: '1', ...env }), database };
+  // Retention off unless a test asks for it: the corpus events are years old, and the job
+  // deleting them a minute into a long suite would fail tests that have nothing to do with it.
+  const config = {
+    ...parseEnvironment({ HTTP_PORT: '1', RETENTION_DAYS: '0', ...env }),
+    database,
+  };
   const app = await createApp(config, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
