@@ -12,6 +12,8 @@ import {
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { map, Observable } from 'rxjs';
+import { CurrentIdentity } from '../auth/current-identity.decorator';
+import type { Identity } from '../auth/identity';
 import type { EventPage, EventStats, HistoryItem, Page, UserActivity } from './audit-query';
 import { AuditService } from './audit.service';
 import { EXPORT_CONTENT_TYPES, exportLines } from './event-export';
@@ -43,8 +45,8 @@ export class AuditController {
 
   @Get('events')
   @ApiOkResponse({ description: '{items, nextCursor}: newest first' })
-  list(@Query() dto: EventsQueryDto): Promise<EventPage> {
-    return this.audit.listEvents(toEventQuery(dto, Date.now()), {
+  list(@CurrentIdentity() who: Identity, @Query() dto: EventsQueryDto): Promise<EventPage> {
+    return this.audit.listEvents(who.visibility, toEventQuery(dto, Date.now()), {
       limit: dto.limit ?? DEFAULT_PAGE_SIZE,
       cursor: dto.cursor,
     });
@@ -52,10 +54,14 @@ export class AuditController {
 
   @Get('events/export')
   @ApiProduces(EXPORT_CONTENT_TYPES.ndjson, EXPORT_CONTENT_TYPES.csv)
-  export(@Query() dto: ExportQueryDto, @Res() reply: FastifyReply): FastifyReply {
+  export(
+    @CurrentIdentity() who: Identity,
+    @Query() dto: ExportQueryDto,
+    @Res() reply: FastifyReply,
+  ): FastifyReply {
     const query = toEventQuery(dto, Date.now());
     const format = dto.format ?? 'ndjson';
-    const lines = exportLines(this.audit.exportEvents(query), format);
+    const lines = exportLines(this.audit.exportEvents(who.visibility, query), format);
     return reply
       .header('content-type', EXPORT_CONTENT_TYPES[format])
       .header('content-disposition', `attachment; filename="audit-events.${format}"`)
@@ -64,21 +70,31 @@ export class AuditController {
 
   /** Server-sent events: each new matching event as `event: audit`, data the item's JSON. */
   @Sse('events/stream')
-  stream(@Query() dto: EventFiltersDto): Observable<MessageEvent> {
+  stream(
+    @CurrentIdentity() who: Identity,
+    @Query() dto: EventFiltersDto,
+  ): Observable<MessageEvent> {
     return this.liveTail
-      .subscribe(toEventQuery(dto, Date.now()))
+      .subscribe(who.visibility, toEventQuery(dto, Date.now()))
       .pipe(map((item) => ({ type: 'audit', id: item.id, data: item })));
   }
 
   @Get('events/:id')
-  get(@Param() params: EventIdDto): ReturnType<AuditService['getEvent']> {
-    return this.audit.getEvent(params.id);
+  get(
+    @CurrentIdentity() who: Identity,
+    @Param() params: EventIdDto,
+  ): ReturnType<AuditService['getEvent']> {
+    return this.audit.getEvent(who.visibility, params.id);
   }
 
   @Get('objects/history')
   @ApiOkResponse({ description: '{items, nextCursor}: oldest first, writes with their diff' })
-  history(@Query() dto: ObjectHistoryQueryDto): Promise<Page<HistoryItem>> {
+  history(
+    @CurrentIdentity() who: Identity,
+    @Query() dto: ObjectHistoryQueryDto,
+  ): Promise<Page<HistoryItem>> {
     return this.audit.objectHistory(
+      who.visibility,
       {
         cluster: dto.cluster,
         apiGroup: dto.apiGroup,
@@ -92,6 +108,7 @@ export class AuditController {
 
   @Get('users/:username/activity')
   activity(
+    @CurrentIdentity() who: Identity,
     @Param() params: UserActivityParamsDto,
     @Query() dto: UserActivityQueryDto,
   ): Promise<UserActivity> {
@@ -100,18 +117,22 @@ export class AuditController {
     const toMs = range.toMs ?? now;
     const fromMs = range.fromMs ?? toMs - WEEK_MS;
     if (fromMs > toMs) throw new BadRequestException(['from must not be later than to']);
-    return this.audit.userActivity(params.username, { fromMs, toMs, cluster: dto.cluster });
+    return this.audit.userActivity(who.visibility, params.username, {
+      fromMs,
+      toMs,
+      cluster: dto.cluster,
+    });
   }
 
   @Get('stats')
   @ApiOkResponse({ description: 'Counts over time and top lists; default range the last 24 h' })
-  stats(@Query() dto: EventFiltersDto): Promise<EventStats> {
+  stats(@CurrentIdentity() who: Identity, @Query() dto: EventFiltersDto): Promise<EventStats> {
     const now = Date.now();
-    return this.audit.stats(toEventQuery(dto, now), now);
+    return this.audit.stats(who.visibility, toEventQuery(dto, now), now);
   }
 
   @Get('clusters')
-  clusters(): Promise<string[]> {
-    return this.audit.clusters();
+  clusters(@CurrentIdentity() who: Identity): Promise<string[]> {
+    return this.audit.clusters(who.visibility);
   }
 }

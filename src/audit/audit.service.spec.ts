@@ -1,3 +1,4 @@
+import { ALL_CLUSTERS, canSee, ClusterVisibility } from '../auth/identity';
 import type { StoredEvent } from '../database/events-table';
 import { bufferToUuid } from '../database/events-table';
 import { normalizeEvent } from '../domain/normalize-event';
@@ -13,6 +14,7 @@ import type {
   StoredEventWithJson,
 } from './event-reader.repository';
 
+const ALL = ALL_CLUSTERS;
 const T0 = Date.UTC(2026, 10, 30, 0, 0, 0);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -138,19 +140,28 @@ function isError(event: StoredEvent): boolean {
  * the same filters, lastStateChange with the adapter's conditions.
  */
 class FakeEventReader implements EventReader {
-  readonly calls: { method: string; query?: EventQuery; arg?: unknown }[] = [];
+  readonly calls: {
+    method: string;
+    visibility?: ClusterVisibility;
+    query?: EventQuery;
+    arg?: unknown;
+  }[] = [];
   private readonly rows: StoredEventWithJson[];
 
   constructor(rows: StoredEventWithJson[]) {
     this.rows = [...rows].sort(byIdAsc);
   }
 
-  private matching(query: EventQuery): StoredEventWithJson[] {
-    return this.rows.filter((r) => matchesQuery(r.event, query));
+  private matching(visibility: ClusterVisibility, query: EventQuery): StoredEventWithJson[] {
+    return this.rows.filter((r) => matchesQuery(r.event, visibility, query));
   }
 
-  private onObject(ref: ObjectRef): StoredEventWithJson[] {
-    return this.rows.filter(
+  private visible(visibility: ClusterVisibility): StoredEventWithJson[] {
+    return this.rows.filter((r) => canSee(visibility, r.event.cluster));
+  }
+
+  private onObject(visibility: ClusterVisibility, ref: ObjectRef): StoredEventWithJson[] {
+    return this.visible(visibility).filter(
       ({ event: e }) =>
         e.cluster === ref.cluster &&
         e.resource === ref.resource &&
@@ -161,40 +172,52 @@ class FakeEventReader implements EventReader {
   }
 
   list(
+    visibility: ClusterVisibility,
     query: EventQuery,
     page: { limit: number; before?: string },
   ): Promise<StoredEventWithJson[]> {
-    this.calls.push({ method: 'list', query, arg: page });
-    const found = this.matching(query)
+    this.calls.push({ method: 'list', visibility, query, arg: page });
+    const found = this.matching(visibility, query)
       .filter((r) => page.before === undefined || r.event.id < page.before)
       .reverse()
       .slice(0, page.limit);
     return Promise.resolve(found);
   }
 
-  get(id: string): Promise<StoredEventWithJson | undefined> {
-    return Promise.resolve(this.rows.find((r) => r.event.id === id));
+  get(visibility: ClusterVisibility, id: string): Promise<StoredEventWithJson | undefined> {
+    this.calls.push({ method: 'get', visibility, arg: id });
+    return Promise.resolve(this.visible(visibility).find((r) => r.event.id === id));
   }
 
-  getMany(ids: readonly string[]): Promise<StoredEventWithJson[]> {
-    return Promise.resolve(this.rows.filter((r) => ids.includes(r.event.id)).reverse());
+  getMany(visibility: ClusterVisibility, ids: readonly string[]): Promise<StoredEventWithJson[]> {
+    this.calls.push({ method: 'getMany', visibility, arg: ids });
+    return Promise.resolve(
+      this.visible(visibility)
+        .filter((r) => ids.includes(r.event.id))
+        .reverse(),
+    );
   }
 
   objectEvents(
+    visibility: ClusterVisibility,
     ref: ObjectRef,
     page: { limit: number; after?: string },
   ): Promise<StoredEventWithJson[]> {
-    this.calls.push({ method: 'objectEvents', arg: page });
+    this.calls.push({ method: 'objectEvents', visibility, arg: page });
     return Promise.resolve(
-      this.onObject(ref)
+      this.onObject(visibility, ref)
         .filter((r) => page.after === undefined || r.event.id > page.after)
         .slice(0, page.limit),
     );
   }
 
-  lastStateChange(ref: ObjectRef, beforeId: string): Promise<StoredEventWithJson | undefined> {
-    this.calls.push({ method: 'lastStateChange', arg: beforeId });
-    const found = this.onObject(ref).filter(
+  lastStateChange(
+    visibility: ClusterVisibility,
+    ref: ObjectRef,
+    beforeId: string,
+  ): Promise<StoredEventWithJson | undefined> {
+    this.calls.push({ method: 'lastStateChange', visibility, arg: beforeId });
+    const found = this.onObject(visibility, ref).filter(
       ({ event: e }) =>
         e.id < beforeId &&
         e.stage === 'ResponseComplete' &&
@@ -208,15 +231,20 @@ class FakeEventReader implements EventReader {
     return Promise.resolve(found[found.length - 1]);
   }
 
-  count(query: EventQuery): Promise<number> {
-    this.calls.push({ method: 'count', query });
-    return Promise.resolve(this.matching(query).length);
+  count(visibility: ClusterVisibility, query: EventQuery): Promise<number> {
+    this.calls.push({ method: 'count', visibility, query });
+    return Promise.resolve(this.matching(visibility, query).length);
   }
 
-  countBy(query: EventQuery, dimension: CountDimension, limit: number): Promise<Count[]> {
-    this.calls.push({ method: `countBy:${dimension}`, query, arg: limit });
+  countBy(
+    visibility: ClusterVisibility,
+    query: EventQuery,
+    dimension: CountDimension,
+    limit: number,
+  ): Promise<Count[]> {
+    this.calls.push({ method: `countBy:${dimension}`, visibility, query, arg: limit });
     const counts = new Map<string, number>();
-    for (const { event: e } of this.matching(query)) {
+    for (const { event: e } of this.matching(visibility, query)) {
       const key =
         dimension === 'resource'
           ? [e.resource, e.subresource].filter((p, i) => i === 0 || p !== '').join('/')
@@ -231,10 +259,14 @@ class FakeEventReader implements EventReader {
     );
   }
 
-  histogram(query: EventQuery, bucketSeconds: number): Promise<BucketCount[]> {
-    this.calls.push({ method: 'histogram', query, arg: bucketSeconds });
+  histogram(
+    visibility: ClusterVisibility,
+    query: EventQuery,
+    bucketSeconds: number,
+  ): Promise<BucketCount[]> {
+    this.calls.push({ method: 'histogram', visibility, query, arg: bucketSeconds });
     const buckets = new Map<number, BucketCount>();
-    for (const { event: e } of this.matching(query)) {
+    for (const { event: e } of this.matching(visibility, query)) {
       const bucket = Math.floor(Date.parse(e.stageTimestamp) / 1000 / bucketSeconds);
       const b = buckets.get(bucket) ?? { bucket, count: 0, errors: 0 };
       b.count++;
@@ -254,8 +286,11 @@ class FakeEventReader implements EventReader {
     );
   }
 
-  clusters(): Promise<string[]> {
-    return Promise.resolve([...new Set(this.rows.map((r) => r.event.cluster))].sort());
+  clusters(visibility: ClusterVisibility): Promise<string[]> {
+    this.calls.push({ method: 'clusters', visibility });
+    return Promise.resolve(
+      [...new Set(this.visible(visibility).map((r) => r.event.cluster))].sort(),
+    );
   }
 }
 
@@ -311,7 +346,7 @@ describe('AuditService.listEvents', () => {
     let cursor: string | undefined;
     const pages: number[] = [];
     for (let n = 0; n < 10; n++) {
-      const page = await service.listEvents({}, { limit: 3, cursor });
+      const page = await service.listEvents(ALL, {}, { limit: 3, cursor });
       pages.push(page.items.length);
       seen.push(...page.items.map((item) => item.name));
       if (page.nextCursor === null) break;
@@ -324,14 +359,14 @@ describe('AuditService.listEvents', () => {
 
   it('an exactly full last page has no next cursor', async () => {
     const { service } = serviceOf(rows);
-    const page = await service.listEvents({}, { limit: 7 });
+    const page = await service.listEvents(ALL, {}, { limit: 7 });
     expect(page.items).toHaveLength(7);
     expect(page.nextCursor).toBeNull();
   });
 
   it('no match: an empty page', async () => {
     const { service } = serviceOf(rows);
-    expect(await service.listEvents({ verb: ['patch'] }, { limit: 10 })).toEqual({
+    expect(await service.listEvents(ALL, { verb: ['patch'] }, { limit: 10 })).toEqual({
       items: [],
       nextCursor: null,
     });
@@ -339,7 +374,7 @@ describe('AuditService.listEvents', () => {
 
   it('filters through the reader and explains each item', async () => {
     const { service } = serviceOf(rows);
-    const page = await service.listEvents({ verb: ['delete'] }, { limit: 10 });
+    const page = await service.listEvents(ALL, { verb: ['delete'] }, { limit: 10 });
     expect(page.items.map((i) => i.name)).toEqual(['cm-5', 'cm-3', 'cm-1']);
     for (const item of page.items) {
       expect(item.verb).toBe('delete');
@@ -352,9 +387,10 @@ describe('AuditService.listEvents', () => {
 
   it('asks the reader for one row more than the page, from the cursor', async () => {
     const { service, reader } = serviceOf(rows);
-    await service.listEvents({}, { limit: 2, cursor: rows[5].event.id });
+    await service.listEvents(ALL, {}, { limit: 2, cursor: rows[5].event.id });
     expect(reader.calls).toContainEqual({
       method: 'list',
+      visibility: ALL,
       query: {},
       arg: { limit: 3, before: rows[5].event.id },
     });
@@ -363,7 +399,7 @@ describe('AuditService.listEvents', () => {
   it('an unreadable stored row is still listed, with the reason', async () => {
     const broken = { ...row({ at: T0 + HOUR }), json: '{"not":"an event"' };
     const { service } = serviceOf([...rows, broken]);
-    const page = await service.listEvents({}, { limit: 1 });
+    const page = await service.listEvents(ALL, {}, { limit: 1 });
     expect(page.items[0].id).toBe(broken.event.id);
     expect(page.items[0].summary).toMatch(/^unreadable event/);
     expect(page.items[0].kubectl).toEqual({ command: '', fidelity: 'none', notes: [] });
@@ -384,7 +420,7 @@ describe('AuditService.stats', () => {
       row({ at: from - 1, verb: 'get' }), // outside
     ];
     const { service, reader } = serviceOf(rows);
-    const stats = await service.stats({ fromMs: from, toMs: to }, T0 + DAY);
+    const stats = await service.stats(ALL, { fromMs: from, toMs: to }, T0 + DAY);
 
     expect(stats.fromMs).toBe(from);
     expect(stats.toMs).toBe(to);
@@ -412,7 +448,7 @@ describe('AuditService.stats', () => {
     const to = T0 + HOUR + 30_000;
     const rows = [row({ at: from }), row({ at: to - 1 })];
     const { service } = serviceOf(rows);
-    const stats = await service.stats({ fromMs: from, toMs: to }, T0 + DAY);
+    const stats = await service.stats(ALL, { fromMs: from, toMs: to }, T0 + DAY);
     expect(stats.bucketSeconds).toBe(60);
     expect(stats.buckets[0].start).toBe(new Date(T0).toISOString());
     expect(stats.buckets[stats.buckets.length - 1].start).toBe(new Date(T0 + HOUR).toISOString());
@@ -432,7 +468,7 @@ describe('AuditService.stats', () => {
       row({ at: now - 1 }),
     ];
     const { service, reader } = serviceOf(rows);
-    const stats = await service.stats({ verb: ['get'] }, now);
+    const stats = await service.stats(ALL, { verb: ['get'] }, now);
     expect(stats.fromMs).toBe(now - DAY);
     expect(stats.toMs).toBe(now);
     expect(stats.bucketSeconds).toBe(900);
@@ -456,14 +492,14 @@ describe('AuditService.stats', () => {
   it('a range with only `to` spans the day before `to`', async () => {
     const to = T0 + 2 * DAY;
     const { service } = serviceOf([]);
-    const stats = await service.stats({ toMs: to }, T0 + 10 * DAY);
+    const stats = await service.stats(ALL, { toMs: to }, T0 + 10 * DAY);
     expect(stats.fromMs).toBe(to - DAY);
     expect(stats.toMs).toBe(to);
   });
 
   it('an empty store: every bucket zero, total zero', async () => {
     const { service } = serviceOf([]);
-    const stats = await service.stats({ fromMs: T0, toMs: T0 + 7 * DAY }, T0 + 7 * DAY);
+    const stats = await service.stats(ALL, { fromMs: T0, toMs: T0 + 7 * DAY }, T0 + 7 * DAY);
     expect(stats.bucketSeconds).toBe(10_800);
     expect(stats.buckets).toHaveLength(56);
     expect(stats.total).toBe(0);
@@ -486,7 +522,7 @@ describe('AuditService.stats', () => {
       row({ at: T0 + 4, verb: 'list', user: 'bob', cluster: 'b', resource: 'pods' }),
     ];
     const { service } = serviceOf(rows);
-    const stats = await service.stats({ fromMs: T0, toMs: T0 + HOUR }, T0 + HOUR);
+    const stats = await service.stats(ALL, { fromMs: T0, toMs: T0 + HOUR }, T0 + HOUR);
     expect(stats.byVerb).toEqual([
       { key: 'get', count: 3 },
       { key: 'list', count: 1 },
@@ -533,7 +569,7 @@ describe('AuditService.userActivity', () => {
 
   it('counts what the user did (also as the impersonated user) in the range', async () => {
     const { service } = serviceOf(rows);
-    const activity = await service.userActivity('alice', range);
+    const activity = await service.userActivity(ALL, 'alice', range);
     expect(activity.username).toBe('alice');
     expect(activity.fromMs).toBe(range.fromMs);
     expect(activity.toMs).toBe(range.toMs);
@@ -558,7 +594,7 @@ describe('AuditService.userActivity', () => {
 
   it('denied: 401 and 403 only (not 5xx), newest first', async () => {
     const { service } = serviceOf(rows);
-    const activity = await service.userActivity('alice', range);
+    const activity = await service.userActivity(ALL, 'alice', range);
     expect(activity.denied.total).toBe(2);
     expect(activity.denied.latest.map((i) => [i.verb, i.responseCode])).toEqual([
       ['list', 401],
@@ -575,7 +611,7 @@ describe('AuditService.userActivity', () => {
       row({ at: T0 + i * 1000, user: 'mallory', verb: 'get', code: 403, name: `s-${i}` }),
     );
     const { service } = serviceOf(many);
-    const activity = await service.userActivity('mallory', range);
+    const activity = await service.userActivity(ALL, 'mallory', range);
     expect(activity.denied.total).toBe(25);
     expect(activity.denied.latest).toHaveLength(20);
     expect(activity.denied.latest[0].name).toBe('s-24');
@@ -584,13 +620,13 @@ describe('AuditService.userActivity', () => {
 
   it('restricts to the clusters asked for, and only then', async () => {
     const { service, reader } = serviceOf(rows);
-    const activity = await service.userActivity('alice', { ...range, cluster: ['dev-us'] });
+    const activity = await service.userActivity(ALL, 'alice', { ...range, cluster: ['dev-us'] });
     expect(activity.total).toBe(1);
     expect(activity.denied.total).toBe(1);
     for (const call of reader.calls) expect(call.query?.cluster).toEqual(['dev-us']);
 
     const unrestricted = serviceOf(rows);
-    await unrestricted.service.userActivity('alice', range);
+    await unrestricted.service.userActivity(ALL, 'alice', range);
     for (const call of unrestricted.reader.calls) {
       expect(call.query).toBeDefined();
       expect(call.query).not.toHaveProperty('cluster');
@@ -600,7 +636,7 @@ describe('AuditService.userActivity', () => {
 
   it('a user with nothing in the range: zeros and empty lists', async () => {
     const { service } = serviceOf(rows);
-    const activity = await service.userActivity('nobody', range);
+    const activity = await service.userActivity(ALL, 'nobody', range);
     expect(activity).toMatchObject({
       total: 0,
       byVerb: [],
@@ -635,7 +671,7 @@ describe('AuditService.objectHistory', () => {
     const items: HistoryItem[] = [];
     let cursor: string | undefined;
     for (let n = 0; n < 100; n++) {
-      const page = await service.objectHistory(ref, { limit, cursor });
+      const page = await service.objectHistory(ALL, ref, { limit, cursor });
       items.push(...page.items);
       if (page.nextCursor === null) return items;
       expect(page.nextCursor).toBe(page.items[page.items.length - 1].id);
@@ -657,7 +693,7 @@ describe('AuditService.objectHistory', () => {
       row({ at: T0 + 3, verb: 'watch' }),
     ];
     const { service } = serviceOf(rows);
-    const page = await service.objectHistory(REF, { limit: 10 });
+    const page = await service.objectHistory(ALL, REF, { limit: 10 });
     expect(page.items.map((i) => i.verb)).toEqual(['create', 'get', 'watch']);
     expect(page.nextCursor).toBeNull();
     for (const item of page.items.slice(1)) {
@@ -672,7 +708,7 @@ describe('AuditService.objectHistory', () => {
       row({ at: T0 + 1, verb: 'create', level: 'Request', request: configMap({ a: '1' }) }),
     ];
     const { service } = serviceOf(rows);
-    const [create] = (await service.objectHistory(REF, { limit: 10 })).items;
+    const [create] = (await service.objectHistory(ALL, REF, { limit: 10 })).items;
     expect(changesOf(create)).toEqual(
       expect.arrayContaining([
         { path: 'data.a', op: 'added', after: '"1"' },
@@ -690,7 +726,7 @@ describe('AuditService.objectHistory', () => {
       row({ at: T0 + 1, verb: 'create', level: 'Request', request: configMap({ a: '1' }) }),
     ];
     const { service } = serviceOf(rows);
-    const [create] = (await service.objectHistory(REF, { limit: 10 })).items;
+    const [create] = (await service.objectHistory(ALL, REF, { limit: 10 })).items;
     expect(create.diff!.every((c) => c.op === 'added' && c.path !== '')).toBe(true);
   });
 
@@ -713,7 +749,7 @@ describe('AuditService.objectHistory', () => {
       }),
     ];
     const { service } = serviceOf(rows);
-    const [, update, patch] = (await service.objectHistory(REF, { limit: 10 })).items;
+    const [, update, patch] = (await service.objectHistory(ALL, REF, { limit: 10 })).items;
     expect(update.diff).toEqual([{ path: 'data.a', op: 'changed', before: '"1"', after: '"2"' }]);
     expect(patch.diff).toEqual([{ path: 'data.b', op: 'added', after: '"x"' }]);
   });
@@ -726,23 +762,28 @@ describe('AuditService.objectHistory', () => {
       row({ at: T0 + 4, verb: 'update', level: 'Request', request: configMap({ a: '3' }) }),
     ];
     const { service, reader } = serviceOf(rows);
-    const first = await service.objectHistory(REF, { limit: 2 });
+    const first = await service.objectHistory(ALL, REF, { limit: 2 });
     expect(first.items.map((i) => i.id)).toEqual([rows[0].event.id, rows[1].event.id]);
     expect(first.nextCursor).toBe(rows[1].event.id);
-    const second = await service.objectHistory(REF, { limit: 2, cursor: first.nextCursor! });
+    const second = await service.objectHistory(ALL, REF, { limit: 2, cursor: first.nextCursor! });
     expect(second.items.map((i) => i.verb)).toEqual(['get', 'update']);
     expect(second.nextCursor).toBeNull();
     expect(second.items[1].diff).toEqual([
       { path: 'data.a', op: 'changed', before: '"2"', after: '"3"' },
     ]);
-    expect(reader.calls).toContainEqual({ method: 'lastStateChange', arg: rows[2].event.id });
     expect(reader.calls).toContainEqual({
+      method: 'lastStateChange',
+      visibility: ALL,
+      arg: rows[2].event.id,
+    });
+    expect(reader.calls).toContainEqual({
+      visibility: ALL,
       method: 'objectEvents',
       arg: { limit: 3, after: rows[1].event.id },
     });
 
     // A page starting with the update itself
-    const third = await service.objectHistory(REF, { limit: 5, cursor: rows[2].event.id });
+    const third = await service.objectHistory(ALL, REF, { limit: 5, cursor: rows[2].event.id });
     expect(third.items[0].diff).toEqual([
       { path: 'data.a', op: 'changed', before: '"2"', after: '"3"' },
     ]);
@@ -754,7 +795,7 @@ describe('AuditService.objectHistory', () => {
       row({ at: T0 + 2, verb: 'update', level: 'Request', request: configMap({ a: '2' }) }),
     ];
     const { service } = serviceOf(rows);
-    const [first, second] = (await service.objectHistory(REF, { limit: 10 })).items;
+    const [first, second] = (await service.objectHistory(ALL, REF, { limit: 10 })).items;
     expect(first.diff).toBeNull();
     expect(first.diffNote).toMatch(/first recorded state/);
     expect(second.diff).toEqual([{ path: 'data.a', op: 'changed', before: '"1"', after: '"2"' }]);
@@ -769,8 +810,9 @@ describe('AuditService.objectHistory', () => {
       row({ at: T0 + 5, verb: 'update', level: 'Request', request: configMap({ a: '9' }) }),
     ];
     const { service } = serviceOf(rows);
-    const [, denied, deleted, recreated, update] = (await service.objectHistory(REF, { limit: 10 }))
-      .items;
+    const [, denied, deleted, recreated, update] = (
+      await service.objectHistory(ALL, REF, { limit: 10 })
+    ).items;
     expect(denied.diff).toBeNull();
     expect(denied.diffNote).toMatch(/failed.*403/);
     expect(deleted.diff).toBeNull();
@@ -788,7 +830,7 @@ describe('AuditService.objectHistory', () => {
       row({ at: T0 + 3, verb: 'update', level: 'Request', request: configMap({ a: '2' }) }),
     ];
     const { service } = serviceOf(rows);
-    const items = (await service.objectHistory(REF, { limit: 10 })).items;
+    const items = (await service.objectHistory(ALL, REF, { limit: 10 })).items;
     expect(items[2].diff).toBeNull();
     expect(items[2].diffNote).toMatch(/first recorded state/);
   });
@@ -801,7 +843,7 @@ describe('AuditService.objectHistory', () => {
       row({ at: T0 + 4, verb: 'update', level: 'Request', request: configMap({ a: '3' }) }),
     ];
     const { service } = serviceOf(rows);
-    const [, update, patch, next] = (await service.objectHistory(REF, { limit: 10 })).items;
+    const [, update, patch, next] = (await service.objectHistory(ALL, REF, { limit: 10 })).items;
     for (const item of [update, patch]) {
       expect(item.diff).toBeNull();
       expect(item.diffNote).toMatch(/Metadata/);
@@ -829,7 +871,8 @@ describe('AuditService.objectHistory', () => {
       }),
     ];
     const { service } = serviceOf(rows);
-    const [, failed, patch, received] = (await service.objectHistory(REF, { limit: 10 })).items;
+    const [, failed, patch, received] = (await service.objectHistory(ALL, REF, { limit: 10 }))
+      .items;
     expect(failed.diff).toBeNull();
     expect(failed.diffNote).toMatch(/409/);
     expect(patch.diff).toBeNull();
@@ -873,7 +916,7 @@ describe('AuditService.objectHistory', () => {
       }),
     ];
     const { service } = serviceOf(rows);
-    const page = await service.objectHistory(ref, { limit: 10 });
+    const page = await service.objectHistory(ALL, ref, { limit: 10 });
     const text = JSON.stringify(page);
     for (const value of [oldValue, newValue, 'old-password-1', 'new-password-2']) {
       expect(text).not.toContain(value);
@@ -885,7 +928,10 @@ describe('AuditService.objectHistory', () => {
 
   it('an empty history: no items, no cursor, no lastStateChange lookup', async () => {
     const { service, reader } = serviceOf([]);
-    expect(await service.objectHistory(REF, { limit: 5 })).toEqual({ items: [], nextCursor: null });
+    expect(await service.objectHistory(ALL, REF, { limit: 5 })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
     expect(reader.calls.map((c) => c.method)).not.toContain('lastStateChange');
   });
 
@@ -897,7 +943,7 @@ describe('AuditService.objectHistory', () => {
       row({ at: T0 + 4, verb: 'get', cluster: 'dev-us' }),
     ];
     const { service } = serviceOf(rows);
-    const page = await service.objectHistory(REF, { limit: 10 });
+    const page = await service.objectHistory(ALL, REF, { limit: 10 });
     expect(page.items.map((i) => i.id)).toEqual([rows[0].event.id]);
   });
 
@@ -967,5 +1013,101 @@ describe('AuditService.objectHistory', () => {
         row({ at: T0 + 3, verb: 'create', level: 'Request', request: configMap({ a: '2' }) }),
       ]);
     });
+  });
+});
+
+describe("AuditService: every read keeps to the caller's clusters", () => {
+  const rows = [
+    row({ at: T0 + 1 * MINUTE, cluster: 'prod-eu', verb: 'create', level: 'Request', request: {} }),
+    row({ at: T0 + 2 * MINUTE, cluster: 'dev-us', verb: 'update', level: 'Request', request: {} }),
+    row({ at: T0 + 3 * MINUTE, cluster: 'dev-us', verb: 'get', code: 403 }),
+  ];
+  const DEV: ClusterVisibility = { all: false, clusters: ['dev-us'] };
+  const NONE: ClusterVisibility = { all: false, clusters: [] };
+  const range = { fromMs: T0, toMs: T0 + HOUR };
+  const devRef: ObjectRef = {
+    cluster: 'dev-us',
+    resource: 'configmaps',
+    namespace: 'prod',
+    name: 'app-config',
+  };
+
+  /** Runs every use case as `visibility`; each reader call must have carried it. */
+  async function everyUseCase(visibility: ClusterVisibility) {
+    const { service, reader } = serviceOf(rows);
+    const results = {
+      list: (await service.listEvents(visibility, {}, { limit: 10 })).items.map((i) => i.cluster),
+      export: [] as string[],
+      stats: (await service.stats(visibility, range, T0 + HOUR)).byCluster,
+      activity: (await service.userActivity(visibility, 'alice', range)).byCluster,
+      history: (await service.objectHistory(visibility, devRef, { limit: 10 })).items.length,
+      clusters: await service.clusters(visibility, T0),
+      byIds: (
+        await service.eventsByIds(
+          visibility,
+          rows.map((r) => r.event.id),
+        )
+      ).length,
+    };
+    for await (const item of service.exportEvents(visibility, {}))
+      results.export.push(item.cluster);
+    expect(reader.calls.length).toBeGreaterThan(10);
+    for (const call of reader.calls) expect(call.visibility).toBe(visibility);
+    return results;
+  }
+
+  it('one cluster: only its events, counts and name', async () => {
+    expect(await everyUseCase(DEV)).toEqual({
+      list: ['dev-us', 'dev-us'],
+      export: ['dev-us', 'dev-us'],
+      stats: [{ key: 'dev-us', count: 2 }],
+      activity: [{ key: 'dev-us', count: 2 }],
+      history: 2,
+      clusters: ['dev-us'],
+      byIds: 2,
+    });
+  });
+
+  it('no cluster: nothing at all', async () => {
+    expect(await everyUseCase(NONE)).toEqual({
+      list: [],
+      export: [],
+      stats: [],
+      activity: [],
+      history: 0,
+      clusters: [],
+      byIds: 0,
+    });
+  });
+
+  it('all clusters: everything', async () => {
+    const all = await everyUseCase(ALL);
+    expect(all.list).toEqual(['dev-us', 'dev-us', 'prod-eu']);
+    expect(all.clusters).toEqual(['dev-us', 'prod-eu']);
+  });
+
+  it('an event of a hidden cluster is answered exactly as an unknown id', async () => {
+    const { service } = serviceOf(rows);
+    const hidden = rows[0].event.id;
+    const unknown = '01890000-0000-7000-8000-000000000000';
+    const failure = async (id: string) =>
+      service.getEvent(DEV, id).then(
+        () => 'found',
+        (error: { getStatus(): number; getResponse(): unknown }) => ({
+          status: error.getStatus(),
+          body: JSON.stringify(error.getResponse()).replace(id, '<id>'),
+        }),
+      );
+    expect(await failure(hidden)).toEqual(await failure(unknown));
+    expect(await failure(hidden)).toMatchObject({ status: 404 });
+    expect((await service.getEvent(ALL, hidden)).cluster).toBe('prod-eu');
+  });
+
+  it('caches the cluster list per visibility', async () => {
+    const { service, reader } = serviceOf(rows);
+    expect(await service.clusters(DEV, T0)).toEqual(['dev-us']);
+    expect(await service.clusters(ALL, T0)).toEqual(['dev-us', 'prod-eu']);
+    expect(await service.clusters(DEV, T0 + 1000)).toEqual(['dev-us']);
+    expect(reader.calls.filter((c) => c.method === 'clusters')).toHaveLength(2);
   });
 });

@@ -1,4 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { ClusterVisibility } from '../auth/identity';
 import type { AuditEvent, JsonObject, JsonValue } from '../domain/audit-event';
 import { normalizeEvent } from '../domain/normalize-event';
 import { ReconstructionService } from '../reconstruction/reconstruction.service';
@@ -52,43 +53,66 @@ export function bucketSecondsFor(rangeMs: number): number {
   return BUCKET_SIZES.find((size) => size >= wanted) ?? BUCKET_SIZES[BUCKET_SIZES.length - 1];
 }
 
-/** The query side's use cases: search, one event, object history, user activity, stats, export. */
+/** Distinct visibilities whose cluster lists are cached (one per combination of groups). */
+const CLUSTERS_CACHE_ENTRIES = 100;
+
+/**
+ * The query side's use cases: search, one event, object history, user activity, stats, export.
+ * Each takes the caller's cluster visibility first and hands it to the reader, which reads
+ * nothing of the other clusters.
+ */
 @Injectable()
 export class AuditService {
-  private clusterCache?: { at: number; clusters: Promise<string[]> };
+  private readonly clusterCache = new Map<string, { at: number; clusters: Promise<string[]> }>();
 
   constructor(
     @Inject(EVENT_READER) private readonly reader: EventReader,
     private readonly reconstruction: ReconstructionService,
   ) {}
 
-  async listEvents(query: EventQuery, page: PageRequest): Promise<EventPage> {
+  async listEvents(
+    visibility: ClusterVisibility,
+    query: EventQuery,
+    page: PageRequest,
+  ): Promise<EventPage> {
     // One row more than asked tells whether another page exists without a COUNT.
-    const rows = await this.reader.list(query, { limit: page.limit + 1, before: page.cursor });
+    const rows = await this.reader.list(visibility, query, {
+      limit: page.limit + 1,
+      before: page.cursor,
+    });
     const items = rows.slice(0, page.limit).map((row) => this.parse(row).item);
     return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].id : null };
   }
 
-  async getEvent(id: string): Promise<EventItem & { event: JsonValue }> {
-    const found = await this.reader.get(id.toLowerCase());
+  /** An event of a cluster the caller may not see is answered exactly as an unknown id. */
+  async getEvent(
+    visibility: ClusterVisibility,
+    id: string,
+  ): Promise<EventItem & { event: JsonValue }> {
+    const found = await this.reader.get(visibility, id.toLowerCase());
     if (!found) throw new NotFoundException(`no event with id ${id}`);
     const raw = JSON.parse(found.json) as JsonValue;
     return { ...this.parse(found).item, event: this.reconstruction.redactForDisplay(raw) };
   }
 
   /** Events by id (live tail), newest first; ids that are not stored are skipped. */
-  async eventsByIds(ids: readonly string[]): Promise<EventItem[]> {
-    const rows = await this.reader.getMany(ids);
+  async eventsByIds(visibility: ClusterVisibility, ids: readonly string[]): Promise<EventItem[]> {
+    const rows = await this.reader.getMany(visibility, ids);
     return rows.map((row) => this.parse(row).item);
   }
 
-  async objectHistory(ref: ObjectRef, page: PageRequest): Promise<Page<HistoryItem>> {
-    const rows = await this.reader.objectEvents(ref, {
+  async objectHistory(
+    visibility: ClusterVisibility,
+    ref: ObjectRef,
+    page: PageRequest,
+  ): Promise<Page<HistoryItem>> {
+    const rows = await this.reader.objectEvents(visibility, ref, {
       limit: page.limit + 1,
       after: page.cursor,
     });
     const current = rows.slice(0, page.limit).map((row) => this.parse(row));
-    let state = current.length > 0 ? await this.stateBefore(ref, current[0].item.id) : undefined;
+    let state =
+      current.length > 0 ? await this.stateBefore(visibility, ref, current[0].item.id) : undefined;
     const isSecret = ref.resource === 'secrets' && !ref.apiGroup;
     const items = current.map(({ event, item }): HistoryItem => {
       if (!event || !WRITE_VERBS.has(event.verb)) return { ...item, diff: null };
@@ -120,11 +144,15 @@ export class AuditService {
    * The object's last known state before `id` (undefined: deleted, or nothing recorded). A
    * scale write on the way back only sets the replicas of the state found before it.
    */
-  private async stateBefore(ref: ObjectRef, id: string): Promise<JsonObject | undefined> {
+  private async stateBefore(
+    visibility: ClusterVisibility,
+    ref: ObjectRef,
+    id: string,
+  ): Promise<JsonObject | undefined> {
     let before = id;
     let replicas: number | undefined;
     for (let attempt = 0; attempt < STATE_LOOKBACK; attempt++) {
-      const previous = await this.reader.lastStateChange(ref, before);
+      const previous = await this.reader.lastStateChange(visibility, ref, before);
       const event = previous ? this.parse(previous).event : undefined;
       if (!previous || !event || event.verb === 'delete') return undefined;
       before = previous.event.id;
@@ -140,6 +168,7 @@ export class AuditService {
   }
 
   async userActivity(
+    visibility: ClusterVisibility,
     username: string,
     range: { fromMs: number; toMs: number; cluster?: string[] },
   ): Promise<UserActivity> {
@@ -152,14 +181,14 @@ export class AuditService {
     const denied: EventQuery = { ...query, code: DENIED_CODES };
     const [total, byVerb, byResource, byNamespace, byCluster, byCode, deniedTotal, latest] =
       await Promise.all([
-        this.reader.count(query),
-        this.reader.countBy(query, 'verb', TOP),
-        this.reader.countBy(query, 'resource', TOP),
-        this.reader.countBy(query, 'namespace', TOP),
-        this.reader.countBy(query, 'cluster', TOP),
-        this.reader.countBy(query, 'responseCode', TOP),
-        this.reader.count(denied),
-        this.listEvents(denied, { limit: LATEST_DENIED }),
+        this.reader.count(visibility, query),
+        this.reader.countBy(visibility, query, 'verb', TOP),
+        this.reader.countBy(visibility, query, 'resource', TOP),
+        this.reader.countBy(visibility, query, 'namespace', TOP),
+        this.reader.countBy(visibility, query, 'cluster', TOP),
+        this.reader.countBy(visibility, query, 'responseCode', TOP),
+        this.reader.count(visibility, denied),
+        this.listEvents(visibility, denied, { limit: LATEST_DENIED }),
       ]);
     return {
       username,
@@ -176,18 +205,22 @@ export class AuditService {
   }
 
   /** Counts over time and top lists for a search; the range defaults to the last 24 hours. */
-  async stats(query: EventQuery, nowMs = Date.now()): Promise<EventStats> {
+  async stats(
+    visibility: ClusterVisibility,
+    query: EventQuery,
+    nowMs = Date.now(),
+  ): Promise<EventStats> {
     const toMs = query.toMs ?? nowMs;
     const fromMs = query.fromMs ?? toMs - DAY_MS;
     const ranged = { ...query, fromMs, toMs };
     const bucketSeconds = bucketSecondsFor(toMs - fromMs);
     const [histogram, byVerb, byUser, byResource, byCode, byCluster] = await Promise.all([
-      this.reader.histogram(ranged, bucketSeconds),
-      this.reader.countBy(ranged, 'verb', TOP),
-      this.reader.countBy(ranged, 'username', TOP),
-      this.reader.countBy(ranged, 'resource', TOP),
-      this.reader.countBy(ranged, 'responseCode', TOP),
-      this.reader.countBy(ranged, 'cluster', TOP),
+      this.reader.histogram(visibility, ranged, bucketSeconds),
+      this.reader.countBy(visibility, ranged, 'verb', TOP),
+      this.reader.countBy(visibility, ranged, 'username', TOP),
+      this.reader.countBy(visibility, ranged, 'resource', TOP),
+      this.reader.countBy(visibility, ranged, 'responseCode', TOP),
+      this.reader.countBy(visibility, ranged, 'cluster', TOP),
     ]);
     const counted = new Map(histogram.map((b) => [b.bucket, b]));
     const buckets: TimeBucket[] = [];
@@ -216,21 +249,29 @@ export class AuditService {
     };
   }
 
-  /** Cluster names seen in the store (for the console's switcher), cached briefly. */
-  clusters(nowMs = Date.now()): Promise<string[]> {
-    if (!this.clusterCache || nowMs - this.clusterCache.at > CLUSTERS_CACHE_MS) {
-      const clusters = this.reader.clusters();
-      this.clusterCache = { at: nowMs, clusters };
-      clusters.catch(() => (this.clusterCache = undefined));
-    }
-    return this.clusterCache.clusters;
+  /**
+   * The names of the clusters in the store that the caller may see (the console's switcher),
+   * cached briefly per visibility.
+   */
+  clusters(visibility: ClusterVisibility, nowMs = Date.now()): Promise<string[]> {
+    const key = visibility.all ? '*' : JSON.stringify(visibility.clusters);
+    const cached = this.clusterCache.get(key);
+    if (cached && nowMs - cached.at <= CLUSTERS_CACHE_MS) return cached.clusters;
+    if (this.clusterCache.size >= CLUSTERS_CACHE_ENTRIES) this.clusterCache.clear();
+    const clusters = this.reader.clusters(visibility);
+    this.clusterCache.set(key, { at: nowMs, clusters });
+    clusters.catch(() => this.clusterCache.delete(key));
+    return clusters;
   }
 
   /** Every matching event, newest first, read page by page: memory stays flat at any size. */
-  async *exportEvents(query: EventQuery): AsyncGenerator<EventItem> {
+  async *exportEvents(visibility: ClusterVisibility, query: EventQuery): AsyncGenerator<EventItem> {
     let cursor: string | undefined;
     for (;;) {
-      const rows = await this.reader.list(query, { limit: EXPORT_PAGE, before: cursor });
+      const rows = await this.reader.list(visibility, query, {
+        limit: EXPORT_PAGE,
+        before: cursor,
+      });
       for (const row of rows) yield this.parse(row).item;
       if (rows.length < EXPORT_PAGE) return;
       cursor = rows[rows.length - 1].event.id;

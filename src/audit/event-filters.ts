@@ -1,4 +1,5 @@
 import { Brackets, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
+import type { ClusterVisibility } from '../auth/identity';
 import { columnOf, EventField, uuidToBuffer } from '../database/events-table';
 import type { SqlDialect } from '../database/sql-dialect';
 import type { CodeSelector, EventQuery, ResourceSelector } from './audit-query';
@@ -25,6 +26,23 @@ export class FilterClauses {
 
   private column(field: EventField): string {
     return `${this.alias}.${columnOf(field)}`;
+  }
+
+  /**
+   * Only the clusters the caller may see. Applied once per statement (by the reader, to every
+   * statement that reads events), so its parameter has a fixed name. Seeing no cluster gives no
+   * row; the reader answers that case without a statement at all.
+   */
+  visibleTo(visibility: ClusterVisibility): this {
+    if (visibility.all) return this;
+    if (visibility.clusters.length === 0) {
+      this.qb.andWhere('1 = 0');
+      return this;
+    }
+    this.qb.andWhere(`${this.column('cluster')} IN (:...visibleClusters)`, {
+      visibleClusters: visibility.clusters,
+    });
+    return this;
   }
 
   /** `field IN (...)` for a list of values. */

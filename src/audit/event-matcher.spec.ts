@@ -1,3 +1,4 @@
+import { ALL_CLUSTERS } from '../auth/identity';
 import type { StoredEvent } from '../database/events-table';
 import { bufferToUuid } from '../database/events-table';
 import { eventId } from '../ingest/event-record';
@@ -62,12 +63,23 @@ describe('idTimeMs', () => {
 describe('matchesQuery', () => {
   const event = stored();
   const yes = (query: EventQuery, e: StoredEvent = event) =>
-    expect(matchesQuery(e, query)).toBe(true);
+    expect(matchesQuery(e, ALL_CLUSTERS, query)).toBe(true);
   const no = (query: EventQuery, e: StoredEvent = event) =>
-    expect(matchesQuery(e, query)).toBe(false);
+    expect(matchesQuery(e, ALL_CLUSTERS, query)).toBe(false);
 
   it('an empty query matches everything', () => {
     yes({});
+  });
+
+  it("only the caller's clusters, whatever the query names", () => {
+    const see = (clusters: string[], query: EventQuery = {}) =>
+      matchesQuery(event, { all: false, clusters }, query);
+    expect(see(['prod-eu'])).toBe(true);
+    expect(see(['dev', 'prod-eu'])).toBe(true);
+    expect(see(['dev'])).toBe(false);
+    expect(see([])).toBe(false);
+    expect(see(['dev'], { cluster: ['prod-eu'] })).toBe(false);
+    expect(see(['prod-eu'], { cluster: ['dev'] })).toBe(false);
   });
 
   it('empty lists mean no condition', () => {

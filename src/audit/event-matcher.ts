@@ -1,3 +1,4 @@
+import { canSee, ClusterVisibility } from '../auth/identity';
 import type { StoredEvent } from '../database/events-table';
 import type { CodeSelector, EventQuery, ResourceSelector } from './audit-query';
 import { matchesSearch, searchWords } from './text-search';
@@ -25,14 +26,19 @@ function codeMatches(code: number | null, selector: CodeSelector): boolean {
 }
 
 /**
- * The same search as the SQL filters (event-filters.ts), in memory: live tail reads each new
- * event once per replica and hands it to every stream whose search it matches. A test checks
- * both agree on the corpus.
+ * The same search as the SQL reader (its visibility clause and event-filters.ts), in memory:
+ * live tail reads each new event once per replica and hands it to every stream whose caller
+ * may see its cluster and whose search it matches. A test checks both agree on the corpus.
  */
-export function matchesQuery(event: StoredEvent, query: EventQuery): boolean {
+export function matchesQuery(
+  event: StoredEvent,
+  visibility: ClusterVisibility,
+  query: EventQuery,
+): boolean {
   const words = query.q === undefined ? [] : searchWords(query.q);
   const ms = idTimeMs(event.id);
   return (
+    canSee(visibility, event.cluster) &&
     any(query.cluster, (v) => event.cluster === v) &&
     any(query.user, (v) => event.username === v || event.impersonatedUser === v) &&
     any(query.group, (v) => event.groups.includes(v)) &&

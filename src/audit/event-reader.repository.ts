@@ -1,3 +1,4 @@
+import type { ClusterVisibility } from '../auth/identity';
 import type { StoredEvent } from '../database/events-table';
 import type { Count, EventQuery, ObjectRef } from './audit-query';
 
@@ -22,15 +23,24 @@ export interface BucketCount {
 /**
  * Storage port of the query side. Pages are keyset pages on the UUIDv7 id (time order), so a
  * page costs the same at any depth and a row inserted meanwhile never shifts the next page.
+ *
+ * Every method that reads events takes the caller's {@link ClusterVisibility} first, as a
+ * required argument: rows of other clusters are never read, and seeing no cluster reads nothing
+ * (no statement at all). The live tail's shared loop passes ALL_CLUSTERS and filters per stream.
  */
 export interface EventReader {
   /** Newest first, ids below `before`. */
-  list(query: EventQuery, page: { limit: number; before?: string }): Promise<StoredEventWithJson[]>;
-  get(id: string): Promise<StoredEventWithJson | undefined>;
+  list(
+    visibility: ClusterVisibility,
+    query: EventQuery,
+    page: { limit: number; before?: string },
+  ): Promise<StoredEventWithJson[]>;
+  get(visibility: ClusterVisibility, id: string): Promise<StoredEventWithJson | undefined>;
   /** The events of these ids that exist, newest first. */
-  getMany(ids: readonly string[]): Promise<StoredEventWithJson[]>;
+  getMany(visibility: ClusterVisibility, ids: readonly string[]): Promise<StoredEventWithJson[]>;
   /** Every event on one object, oldest first, ids above `after`. */
   objectEvents(
+    visibility: ClusterVisibility,
     ref: ObjectRef,
     page: { limit: number; after?: string },
   ): Promise<StoredEventWithJson[]>;
@@ -39,13 +49,34 @@ export interface EventReader {
    * tells: a successful create/update with its body, a patch with its response (of the object,
    * its status or its scale), or a delete.
    */
-  lastStateChange(ref: ObjectRef, beforeId: string): Promise<StoredEventWithJson | undefined>;
-  count(query: EventQuery): Promise<number>;
-  countBy(query: EventQuery, dimension: CountDimension, limit: number): Promise<Count[]>;
-  histogram(query: EventQuery, bucketSeconds: number): Promise<BucketCount[]>;
-  /** Ids of events stamped at or after `fromMs` (live tail's poll), at most `limit`, newest first. */
+  lastStateChange(
+    visibility: ClusterVisibility,
+    ref: ObjectRef,
+    beforeId: string,
+  ): Promise<StoredEventWithJson | undefined>;
+  count(visibility: ClusterVisibility, query: EventQuery): Promise<number>;
+  countBy(
+    visibility: ClusterVisibility,
+    query: EventQuery,
+    dimension: CountDimension,
+    limit: number,
+  ): Promise<Count[]>;
+  histogram(
+    visibility: ClusterVisibility,
+    query: EventQuery,
+    bucketSeconds: number,
+  ): Promise<BucketCount[]>;
+  /**
+   * Ids (no event data) stamped at or after `fromMs`, at most `limit`, newest first: the live
+   * tail's poll, which loads the events and filters them per stream.
+   */
   idsSince(fromMs: number, limit: number): Promise<string[]>;
-  clusters(): Promise<string[]>;
+  clusters(visibility: ClusterVisibility): Promise<string[]>;
+}
+
+/** Whether `visibility` leaves no cluster to read: answers are empty without a statement. */
+export function seesNothing(visibility: ClusterVisibility): boolean {
+  return !visibility.all && visibility.clusters.length === 0;
 }
 
 export const EVENT_READER = Symbol('EVENT_READER');

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Observable, Subscriber, Subscription } from 'rxjs';
+import { ALL_CLUSTERS, ClusterVisibility } from '../auth/identity';
 import { CommittedEventsFeed } from '../feed/committed-events.feed';
 import type { EventItem, EventQuery } from './audit-query';
 import { AuditService } from './audit.service';
@@ -21,6 +22,8 @@ const MAX_EVENTS_PER_TICK = 500;
 const FEED_DELAY_MS = 100;
 
 interface Tail {
+  /** The clusters the stream's caller may see. */
+  visibility: ClusterVisibility;
   query: EventQuery;
   subscriber: Subscriber<EventItem>;
 }
@@ -51,11 +54,14 @@ export class LiveTailService implements OnModuleDestroy {
     private readonly feed: CommittedEventsFeed,
   ) {}
 
-  /** New events matching `query` (its time range ignored), from now on, oldest first. */
-  subscribe(query: EventQuery): Observable<EventItem> {
+  /**
+   * New events of the visible clusters matching `query` (its time range ignored), from now on,
+   * oldest first.
+   */
+  subscribe(visibility: ClusterVisibility, query: EventQuery): Observable<EventItem> {
     const { fromMs: _from, toMs: _to, ...live } = query;
     return new Observable<EventItem>((subscriber) => {
-      const tail = { query: live, subscriber };
+      const tail = { visibility, query: live, subscriber };
       this.tails.add(tail);
       if (this.tails.size === 1) this.start();
       return () => {
@@ -121,10 +127,11 @@ export class LiveTailService implements OnModuleDestroy {
       for (const id of fresh) this.seen.set(id, idTimeMs(id));
       this.forget(now - 2 * LOOKBACK_MS);
       if (fresh.length === 0 || this.tails.size === 0) return;
-      const items = await this.audit.eventsByIds(fresh.slice(0, MAX_EVENTS_PER_TICK));
+      // One read for every stream: each stream is then handed only what its caller may see.
+      const items = await this.audit.eventsByIds(ALL_CLUSTERS, fresh.slice(0, MAX_EVENTS_PER_TICK));
       for (const item of items.reverse()) {
         for (const tail of this.tails) {
-          if (matchesQuery(item, tail.query)) tail.subscriber.next(item);
+          if (matchesQuery(item, tail.visibility, tail.query)) tail.subscriber.next(item);
         }
       }
     } catch (error) {

@@ -1,5 +1,7 @@
 import { Get, Header, Param } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { CurrentIdentity } from '../auth/current-identity.decorator';
+import type { Identity } from '../auth/identity';
 import { EventIdDto } from '../audit/events-query.dto';
 import { ConsoleController } from './console-access.guard';
 import { eventDetailView } from './event-detail.view';
@@ -18,9 +20,13 @@ export class EventDetailController {
 
   @Get('events/:id')
   @Header('content-type', 'text/html; charset=utf-8')
-  async detail(@Param() params: EventIdDto): Promise<string> {
-    const { event, ...item } = await this.audit.getEvent(params.id);
-    const stages = await this.audit.listEvents({ auditID: [item.auditID] }, { limit: MAX_STAGES });
+  async detail(@CurrentIdentity() who: Identity, @Param() params: EventIdDto): Promise<string> {
+    const { event, ...item } = await this.audit.getEvent(who.visibility, params.id);
+    const stages = await this.audit.listEvents(
+      who.visibility,
+      { auditID: [item.auditID] },
+      { limit: MAX_STAGES },
+    );
     return this.renderer.render('event-detail', eventDetailView(item, event, stages.items));
   }
 }

@@ -1,5 +1,7 @@
 import { Get, Header, Query } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { CurrentIdentity } from '../auth/current-identity.decorator';
+import type { Identity } from '../auth/identity';
 import { ConsoleController } from './console-access.guard';
 import { parseFilters } from './console-filters';
 import { eventRowsView, eventsPageView } from './events-page.view';
@@ -19,21 +21,30 @@ export class EventsPageController {
 
   @Get()
   @Header('content-type', HTML)
-  async events(@Query() raw: Record<string, unknown>): Promise<string> {
+  async events(
+    @CurrentIdentity() who: Identity,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<string> {
     const { filters, query, cursor } = parseFilters(raw);
     const [page, stats, clusters] = await Promise.all([
-      this.audit.listEvents(query, { limit: ROWS_PER_PAGE, cursor }),
-      this.audit.stats(query),
-      this.audit.clusters(),
+      this.audit.listEvents(who.visibility, query, { limit: ROWS_PER_PAGE, cursor }),
+      this.audit.stats(who.visibility, query),
+      this.audit.clusters(who.visibility),
     ]);
     return this.renderer.render('events', eventsPageView(page, stats, clusters, filters));
   }
 
   @Get('events/rows')
   @Header('content-type', HTML)
-  async rows(@Query() raw: Record<string, unknown>): Promise<string> {
+  async rows(
+    @CurrentIdentity() who: Identity,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<string> {
     const { filters, query, cursor } = parseFilters(raw);
-    const page = await this.audit.listEvents(query, { limit: ROWS_PER_PAGE, cursor });
+    const page = await this.audit.listEvents(who.visibility, query, {
+      limit: ROWS_PER_PAGE,
+      cursor,
+    });
     return this.renderer.render('event-rows', eventRowsView(page, filters));
   }
 }

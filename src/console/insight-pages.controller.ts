@@ -1,5 +1,7 @@
 import { Get, Header, Param, Query } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { CurrentIdentity } from '../auth/current-identity.decorator';
+import type { Identity } from '../auth/identity';
 import { ObjectHistoryQueryDto, UserActivityParamsDto } from '../audit/history-activity.dto';
 import { ConsoleController } from './console-access.guard';
 import { Filters, parseFilters } from './console-filters';
@@ -28,7 +30,10 @@ export class InsightPagesController {
 
   @Get('objects')
   @Header('content-type', HTML)
-  async objectHistory(@Query() dto: ObjectHistoryQueryDto): Promise<string> {
+  async objectHistory(
+    @CurrentIdentity() who: Identity,
+    @Query() dto: ObjectHistoryQueryDto,
+  ): Promise<string> {
     const ref = {
       cluster: dto.cluster,
       apiGroup: dto.apiGroup,
@@ -36,7 +41,7 @@ export class InsightPagesController {
       namespace: dto.namespace ?? '',
       name: dto.name,
     };
-    const page = await this.audit.objectHistory(ref, {
+    const page = await this.audit.objectHistory(who.visibility, ref, {
       limit: dto.limit ?? HISTORY_PAGE,
       cursor: dto.cursor,
     });
@@ -46,18 +51,19 @@ export class InsightPagesController {
   @Get('users/:username')
   @Header('content-type', HTML)
   async userActivity(
+    @CurrentIdentity() who: Identity,
     @Param() params: UserActivityParamsDto,
     @Query() raw: Record<string, unknown>,
   ): Promise<string> {
     const now = Date.now();
     const { filters, query } = parseFilters({ from: ACTIVITY_RANGE, ...raw }, now);
     const [activity, clusters] = await Promise.all([
-      this.audit.userActivity(params.username, {
+      this.audit.userActivity(who.visibility, params.username, {
         fromMs: query.fromMs ?? now,
         toMs: query.toMs ?? now,
         cluster: query.cluster,
       }),
-      this.audit.clusters(),
+      this.audit.clusters(who.visibility),
     ]);
     const path = userActivityHref(params.username);
     return this.renderer.render(
@@ -68,22 +74,25 @@ export class InsightPagesController {
 
   @Get('overview')
   @Header('content-type', HTML)
-  async overview(@Query() raw: Record<string, unknown>): Promise<string> {
+  async overview(
+    @CurrentIdentity() who: Identity,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<string> {
     const now = Date.now();
     const { filters, query } = parseFilters({ from: OVERVIEW_RANGE, ...raw }, now);
-    const clusters = await this.audit.clusters();
+    const clusters = await this.audit.clusters(who.visibility);
     const charted = (filters.cluster ?? clusters).slice(0, MAX_CLUSTER_CHARTS);
     const [stats, clusterStats, sections] = await Promise.all([
-      this.audit.stats(query),
+      this.audit.stats(who.visibility, query),
       Promise.all(
         charted.map(async (cluster) => ({
           cluster,
-          stats: await this.audit.stats({ ...query, cluster: [cluster] }),
+          stats: await this.audit.stats(who.visibility, { ...query, cluster: [cluster] }),
         })),
       ),
       Promise.all(
         ATTENTION_SECTIONS.map((section) =>
-          this.audit.listEvents(sectionQuery(filters, section.filters, now), {
+          this.audit.listEvents(who.visibility, sectionQuery(filters, section.filters, now), {
             limit: SECTION_ROWS,
           }),
         ),

@@ -1,6 +1,8 @@
 import { MessageEvent, Query, Sse } from '@nestjs/common';
 import { map, Observable } from 'rxjs';
 import { LiveTailService } from '../audit/live-tail.service';
+import { CurrentIdentity } from '../auth/current-identity.decorator';
+import type { Identity } from '../auth/identity';
 import { ConsoleController } from './console-access.guard';
 import { parseFilters } from './console-filters';
 import { eventRowView } from './event-row.view';
@@ -19,9 +21,12 @@ export class LiveTailController {
   ) {}
 
   @Sse('events/live')
-  live(@Query() raw: Record<string, unknown>): Observable<MessageEvent> {
+  live(
+    @CurrentIdentity() who: Identity,
+    @Query() raw: Record<string, unknown>,
+  ): Observable<MessageEvent> {
     const { filters, query } = parseFilters(raw);
-    return this.liveTail.subscribe(query).pipe(
+    return this.liveTail.subscribe(who.visibility, query).pipe(
       map((event) => ({
         type: 'row',
         id: event.id,

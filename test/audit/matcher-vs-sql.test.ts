@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import type { EventItem } from '../../src/audit/audit-query';
+import { ALL_CLUSTERS, ClusterVisibility } from '../../src/auth/identity';
 import { matchesQuery } from '../../src/audit/event-matcher';
 import { EVENT_READER } from '../../src/audit/event-reader.repository';
 import { EventsQueryDto, toEventQuery } from '../../src/audit/events-query.dto';
@@ -117,7 +118,9 @@ describe.each(backends())('in-memory matcher agrees with the SQL filters (%s)', 
     const now = Date.now();
     for (const params of queries) {
       const query = toEventQuery(plainToInstance(EventsQueryDto, params), now);
-      const expected = all.filter((item) => matchesQuery(item, query)).map((item) => item.id);
+      const expected = all
+        .filter((item) => matchesQuery(item, ALL_CLUSTERS, query))
+        .map((item) => item.id);
       const got = (await walk(app, params)).map((item) => item.id);
       expect({ params, ids: got }).toEqual({ params, ids: expected });
     }
@@ -128,7 +131,9 @@ describe.each(backends())('in-memory matcher agrees with the SQL filters (%s)', 
     try {
       for (const params of queries.filter((p) => p.q !== undefined || p.user !== undefined)) {
         const query = toEventQuery(plainToInstance(EventsQueryDto, params), now);
-        const expected = all.filter((item) => matchesQuery(item, query)).map((item) => item.id);
+        const expected = all
+          .filter((item) => matchesQuery(item, ALL_CLUSTERS, query))
+          .map((item) => item.id);
         for (const limit of ['3', '500']) {
           const got = (await walk(app, { ...params, limit })).map((item) => item.id);
           expect({ params, limit, ids: got }).toEqual({ params, limit, ids: expected });
@@ -142,5 +147,31 @@ describe.each(backends())('in-memory matcher agrees with the SQL filters (%s)', 
       queries.map(async (params) => (await walk(app, params)).length),
     );
     expect(sizes.filter((n) => n > 0 && n < all.length).length).toBeGreaterThan(queries.length / 2);
+  });
+
+  it("keeps to the caller's clusters the same way", async () => {
+    const reader = app.app.get<symbol, SqlEventReader>(EVENT_READER);
+    const now = Date.now();
+    const visibilities: ClusterVisibility[] = [
+      { all: false, clusters: ['blue'] },
+      { all: false, clusters: ['green', 'elsewhere'] },
+      { all: false, clusters: ['elsewhere'] },
+      { all: false, clusters: [] },
+    ];
+    for (const visibility of visibilities) {
+      for (const params of [{}, { cluster: 'blue' }, { verb: ['get', 'list'] }, { q: 'kube' }]) {
+        const query = toEventQuery(plainToInstance(EventsQueryDto, params), now);
+        const expected = all
+          .filter((item) => matchesQuery(item, visibility, query))
+          .map((item) => item.id);
+        const got = (await reader.list(visibility, query, { limit: 10_000 })).map(
+          (row) => row.event.id,
+        );
+        expect({ visibility, params, ids: got }).toEqual({ visibility, params, ids: expected });
+      }
+    }
+    const blue = all.filter((item) => item.cluster === 'blue').length;
+    expect(blue).toBeGreaterThan(0);
+    expect(blue).toBeLessThan(all.length);
   });
 });
