@@ -1,11 +1,13 @@
 import { InitialSchema1795000000000 } from './1795000000000-initial-schema';
 import { QueryIndexes1796000000000 } from './1796000000000-query-indexes';
 import { ConsoleSessions1797200000000 } from './1797200000000-console-sessions';
+import { FtsEventIds1797500000000 } from './1797500000000-fts-event-ids';
 
 /** Every schema change, oldest first. Run at startup (see database.module.ts). */
 export const MIGRATIONS = [
   InitialSchema1795000000000,
   QueryIndexes1796000000000,
   ConsoleSessions1797200000000,
+  FtsEventIds1797500000000,
 ];
 export const MIGRATIONS_TABLE = 'audit_schema_migrations';
