@@ -48,14 +48,16 @@ const registered = new WeakSet<object>();
  */
 export class ReadDeadline {
   private readonly logger = new Logger('QueryTimeout');
-  private readonly flavor: 'mariadb' | 'mysql' | 'sqlite';
 
   constructor(
     private readonly dataSource: DataSource,
     readonly timeoutMs: number,
-  ) {
-    const type = dataSource.options.type;
-    this.flavor = type === 'mariadb' ? 'mariadb' : type === 'mysql' ? 'mysql' : 'sqlite';
+  ) {}
+
+  /** The server, as database.module.ts detected it (it passes `mariadb` or `mysql` as the type). */
+  private get flavor(): 'mariadb' | 'mysql' | 'sqlite' {
+    const type = this.dataSource.options.type;
+    return type === 'mariadb' ? 'mariadb' : type === 'mysql' ? 'mysql' : 'sqlite';
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { ClusterVisibility } from '../auth/identity';
+import type { AppConfig } from '../config/app-config';
 import { dialectFor } from '../database/sql-dialect';
 import { SqlEventReader } from './sql-event-reader.repository';
 
@@ -16,7 +17,9 @@ describe('SqlEventReader for a caller who sees no cluster', () => {
       throw new Error('no statement expected');
     },
   } as unknown as DataSource;
-  const reader = new SqlEventReader(dataSource, dialectFor('sqlite'));
+  const reader = new SqlEventReader(dataSource, dialectFor('sqlite'), {
+    queryTimeoutMs: 15_000,
+  } as AppConfig);
 
   it('answers every read empty without a statement', async () => {
     expect(await reader.list(NONE, {}, { limit: 10 })).toEqual([]);

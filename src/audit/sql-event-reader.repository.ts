@@ -10,8 +10,10 @@ import {
   uuidToBuffer,
 } from '../database/events-table';
 import { SQL_DIALECT, SqlDialect } from '../database/sql-dialect';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { Count, EventQuery, ObjectRef } from './audit-query';
 import { FilterClauses } from './event-filters';
+import { ReadDeadline } from './query-deadline';
 import {
   BucketCount,
   CountDimension,
@@ -50,25 +52,36 @@ function toEvent(row: Row): StoredEventWithJson {
 export class SqlEventReader implements EventReader {
   /** Changed only by tests, to reach the full-text fallback with a small table. */
   textScanRows = TEXT_SCAN_ROWS;
+  /** Every statement below is stopped at QUERY_TIMEOUT_MS (answered 503). */
+  private readonly deadline: ReadDeadline;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SQL_DIALECT) private readonly dialect: SqlDialect,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.deadline = new ReadDeadline(dataSource, config.queryTimeoutMs);
+  }
 
-  /** Every statement that reads events starts here: only the caller's clusters. */
+  /**
+   * A statement's builder, created right before it runs (its deadline starts now): the
+   * deadline's condition first, then only the caller's clusters.
+   */
   private from(visibility: ClusterVisibility): Builder {
-    const qb = this.dataSource.createQueryBuilder().from(EVENTS_TABLE, 'e') as Builder;
+    const qb = this.deadline.bound(
+      this.dataSource.createQueryBuilder().from(EVENTS_TABLE, 'e') as Builder,
+      'e',
+    );
     new FilterClauses(qb, this.dialect).visibleTo(visibility);
     return qb;
   }
 
   /** Ids only, of every cluster: window bounds of a text search, the live tail's poll. */
   private ids(): Builder {
-    return this.dataSource
-      .createQueryBuilder()
-      .from(EVENTS_TABLE, 'e')
-      .select('e.id', 'id') as Builder;
+    return this.deadline.bound(
+      this.dataSource.createQueryBuilder().from(EVENTS_TABLE, 'e').select('e.id', 'id') as Builder,
+      'e',
+    );
   }
 
   private selectEvents(visibility: ClusterVisibility): Builder {
@@ -167,7 +180,7 @@ export class SqlEventReader implements EventReader {
     const qb = this.selectEvents(visibility);
     const clauses = new FilterClauses(qb, this.dialect).query(query, textScan).idBelow(page.before);
     extra?.(clauses);
-    const rows = await qb.orderBy('e.id', 'DESC').limit(page.limit).getRawMany<Row>();
+    const rows = await this.deadline.rawMany<Row>(qb.orderBy('e.id', 'DESC').limit(page.limit));
     return rows.map(toEvent);
   }
 
@@ -175,7 +188,9 @@ export class SqlEventReader implements EventReader {
   private async idAtDepth(before: Buffer | undefined, depth: number): Promise<Buffer | undefined> {
     const qb = this.ids();
     new FilterClauses(qb, this.dialect).idBelow(before);
-    const row = await qb.orderBy('e.id', 'DESC').offset(depth).limit(1).getRawOne<{ id: Buffer }>();
+    const row = await this.deadline.rawOne<{ id: Buffer }>(
+      qb.orderBy('e.id', 'DESC').offset(depth).limit(1),
+    );
     return row?.id;
   }
 
@@ -189,10 +204,11 @@ export class SqlEventReader implements EventReader {
     ids: readonly string[],
   ): Promise<StoredEventWithJson[]> {
     if (ids.length === 0 || seesNothing(visibility)) return [];
-    const rows = await this.selectEvents(visibility)
-      .andWhere('e.id IN (:...ids)', { ids: ids.map(uuidToBuffer) })
-      .orderBy('e.id', 'DESC')
-      .getRawMany<Row>();
+    const rows = await this.deadline.rawMany<Row>(
+      this.selectEvents(visibility)
+        .andWhere('e.id IN (:...ids)', { ids: ids.map(uuidToBuffer) })
+        .orderBy('e.id', 'DESC'),
+    );
     return rows.map(toEvent);
   }
 
@@ -213,7 +229,7 @@ export class SqlEventReader implements EventReader {
     if (seesNothing(visibility)) return [];
     const qb = this.selectEvents(visibility);
     this.onObject(qb, ref).idAbove(page.after);
-    const rows = await qb.orderBy('e.id', 'ASC').limit(page.limit).getRawMany<Row>();
+    const rows = await this.deadline.rawMany<Row>(qb.orderBy('e.id', 'ASC').limit(page.limit));
     return rows.map(toEvent);
   }
 
@@ -246,7 +262,7 @@ export class SqlEventReader implements EventReader {
           }),
       ),
     );
-    const rows = await qb.orderBy('e.id', 'DESC').limit(1).getRawMany<Row>();
+    const rows = await this.deadline.rawMany<Row>(qb.orderBy('e.id', 'DESC').limit(1));
     return rows.map(toEvent)[0];
   }
 
@@ -254,7 +270,7 @@ export class SqlEventReader implements EventReader {
     if (seesNothing(visibility)) return 0;
     const qb = this.from(visibility).select('COUNT(*)', 'n');
     this.filtered(qb, query);
-    const row = await qb.getRawOne<{ n: number | string }>();
+    const row = await this.deadline.rawOne<{ n: number | string }>(qb);
     return Number(row?.n ?? 0);
   }
 
@@ -269,7 +285,7 @@ export class SqlEventReader implements EventReader {
     const qb = this.from(visibility).select('COUNT(*)', 'n');
     columns.forEach((column, i) => qb.addSelect(`e.${column}`, `k${i}`).addGroupBy(`e.${column}`));
     this.filtered(qb, query);
-    const rows = await qb.orderBy('n', 'DESC').limit(limit).getRawMany<Row>();
+    const rows = await this.deadline.rawMany<Row>(qb.orderBy('n', 'DESC').limit(limit));
     return rows.map((row) => ({
       key: columns
         .map((_, i) => (row[`k${i}`] === null ? '' : String(row[`k${i}`])))
@@ -292,7 +308,7 @@ export class SqlEventReader implements EventReader {
       .addSelect(`SUM(CASE WHEN ${ERROR_CONDITION} THEN 1 ELSE 0 END)`, 'errors')
       .setParameter('bucketSeconds', bucketSeconds);
     this.filtered(qb, query);
-    const rows = await qb.groupBy('bucket').orderBy('bucket', 'ASC').getRawMany<Row>();
+    const rows = await this.deadline.rawMany<Row>(qb.groupBy('bucket').orderBy('bucket', 'ASC'));
     return rows.map((row) => ({
       bucket: Number(row.bucket),
       count: Number(row.n),
@@ -303,18 +319,21 @@ export class SqlEventReader implements EventReader {
   async idsSince(fromMs: number, limit: number): Promise<string[]> {
     const qb = this.ids();
     new FilterClauses(qb, this.dialect).timeRange(fromMs, undefined);
-    const rows = await qb.orderBy('e.id', 'DESC').limit(limit).getRawMany<{ id: Buffer }>();
+    const rows = await this.deadline.rawMany<{ id: Buffer }>(
+      qb.orderBy('e.id', 'DESC').limit(limit),
+    );
     return rows.map((row) => bufferToUuid(row.id));
   }
 
   async clusters(visibility: ClusterVisibility): Promise<string[]> {
     if (seesNothing(visibility)) return [];
-    const rows = await this.from(visibility)
-      .select('e.cluster', 'cluster')
-      .groupBy('e.cluster')
-      .orderBy('e.cluster', 'ASC')
-      .limit(1000)
-      .getRawMany<{ cluster: string }>();
+    const rows = await this.deadline.rawMany<{ cluster: string }>(
+      this.from(visibility)
+        .select('e.cluster', 'cluster')
+        .groupBy('e.cluster')
+        .orderBy('e.cluster', 'ASC')
+        .limit(1000),
+    );
     return rows.map((row) => row.cluster);
   }
 }
