@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Global, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -37,6 +37,26 @@ async function prepareMysqlServer(
   }
 }
 
+/**
+ * Creates the SQLite file's directory and checks that it can be written: SQLite writes the
+ * database, its -wal and its -shm file there, and on a read-only mount it only says "unable to
+ * open database file", naming neither the file nor the reason.
+ */
+function prepareSqliteDirectory(path: string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  for (const target of existsSync(path) ? [dir, path] : [dir]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      throw new Error(
+        `SQLite database ${path}: ${target} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}); ` +
+          'SQLite writes the database and its -wal and -shm files there (DB_PATH)',
+      );
+    }
+  }
+}
+
 export function dataSourceOptions(
   config: DatabaseConfig,
   dialect: SqlDialect,
@@ -65,7 +85,7 @@ export function dataSourceOptions(
       extra: { connectionLimit: config.poolSize, connectTimeout: 5000, maxPreparedStatements: 32 },
     };
   }
-  if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+  if (config.path !== ':memory:') prepareSqliteDirectory(config.path);
   return {
     type: 'better-sqlite3',
     database: config.path,
