@@ -15,6 +15,8 @@ export interface Attempt {
   /** HTTP status, or 0 when no answer came (connection refused or reset, 30 s timeout). */
   status: number;
   retryAfter: string | null;
+  /** The answer's body (the counts on a 200, the reason otherwise). */
+  body: string;
   error?: string;
   sentAt: number;
   answeredAt: number;
@@ -98,10 +100,11 @@ export class ApiserverSender {
         body,
         signal: AbortSignal.timeout(APISERVER_ATTEMPT_TIMEOUT_MS),
       });
-      await res.arrayBuffer();
+      const text = await res.text();
       return {
         status: res.status,
         retryAfter: res.headers.get('retry-after'),
+        body: text,
         sentAt,
         answeredAt: Date.now(),
       };
@@ -110,6 +113,7 @@ export class ApiserverSender {
       return {
         status: 0,
         retryAfter: null,
+        body: '',
         error: cause?.code ?? cause?.message ?? String(error),
         sentAt,
         answeredAt: Date.now(),

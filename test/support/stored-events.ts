@@ -36,7 +36,7 @@ export async function storedCounts(
 export interface Tally {
   /** Distinct events the client sent. */
   sent: number;
-  /** Events of batches answered 2xx. */
+  /** Distinct events of batches answered 2xx. */
   acked: number;
   /** Events sent that are in the database. */
   stored: number;
@@ -64,7 +64,7 @@ export function tally(deliveries: Delivery[], counts: Map<string, number>): Tall
   const acked = deliveries.filter((d) => d.acked);
   return {
     sent: sentIDs.size,
-    acked: acked.reduce((sum, d) => sum + d.batch.auditIDs.length, 0),
+    acked: new Set(acked.flatMap((d) => d.batch.auditIDs)).size,
     stored,
     duplicated,
     unknown,
