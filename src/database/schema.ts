@@ -101,8 +101,26 @@ export function buildEntitySchemas(dialect: SqlDialect): EntitySchema[] {
     },
     uniques: [{ name: 'uq_quarantine_cluster_hash', columns: ['cluster', 'content_hash'] }],
   });
-  return [events, quarantine, consoleSessionsSchema(dialect)];
+  return [
+    events,
+    quarantine,
+    consoleSessionsSchema(dialect),
+    SETTINGS_SCHEMA,
+    accessLogSchema(dialect),
+  ];
 }
+
+/** Shared settings by name (src/ingest/redaction-key.repository.ts: the redaction key). */
+export const SETTINGS_TABLE = 'audit_settings';
+
+const SETTINGS_SCHEMA = new EntitySchema({
+  name: SETTINGS_TABLE,
+  tableName: SETTINGS_TABLE,
+  columns: {
+    name: { type: 'varchar', length: 64, primary: true },
+    value: { type: 'text' },
+  },
+});
 
 /** Console login sessions (src/auth/sql-session.repository.ts): the hash of the cookie's id. */
 export const SESSIONS_TABLE = 'console_sessions';
@@ -121,5 +139,31 @@ function consoleSessionsSchema(dialect: SqlDialect): EntitySchema {
       expires_at: { type: epochMs },
     },
     indices: [{ name: 'idx_sessions_expires', columns: ['expires_at'] }],
+  });
+}
+
+/** "Who looked" (src/access-log/sql-access-log.repository.ts): one row per read or login. */
+export const ACCESS_LOG_TABLE = 'access_log';
+
+function accessLogSchema(dialect: SqlDialect): EntitySchema {
+  const { binary16 } = dialect.types;
+  const text = (length: number): EntitySchemaColumnOptions => ({ type: 'varchar', length });
+  return new EntitySchema({
+    name: ACCESS_LOG_TABLE,
+    tableName: ACCESS_LOG_TABLE,
+    columns: {
+      id: { type: binary16, length: binary16 === 'binary' ? 16 : undefined, primary: true },
+      at_ms: { type: dialect.name === 'mysql' ? 'bigint' : 'integer' },
+      username: text(255),
+      via: text(16),
+      action: text(32),
+      target: text(2048),
+      client_address: text(64),
+      user_agent: text(512),
+    },
+    indices: [
+      { name: 'idx_access_log_user', columns: ['username', 'id'] },
+      { name: 'idx_access_log_action', columns: ['action', 'id'] },
+    ],
   });
 }

@@ -3,6 +3,24 @@ import { CommittedEventsFeed } from '../feed/committed-events.feed';
 import { AuditMetrics } from '../ops/audit-metrics';
 import { EventWriter, StorageUnavailableError, WriteResult } from './event-writer.repository';
 import { IngestService } from './ingest.service';
+import { parseEnvironment } from '../config/environment';
+import { EventRedactor } from './event-redactor';
+import type { RedactionKeyStore } from './redaction-key.repository';
+
+/** The database's part of the key: insert if absent, then read. */
+class FakeKeyStore implements RedactionKeyStore {
+  stored?: string;
+  async keyOr(candidate: string): Promise<string> {
+    this.stored ??= candidate;
+    return this.stored;
+  }
+}
+
+async function redactor(env: Record<string, string>, keys = new FakeKeyStore()) {
+  const redactor = new EventRedactor(parseEnvironment({ HTTP_PORT: '1', ...env }), keys);
+  await redactor.onModuleInit();
+  return redactor;
+}
 
 /** In-memory writer with the same idempotency rule as the SQL one: unique (cluster, hash). */
 class FakeWriter implements EventWriter {
@@ -43,10 +61,10 @@ describe('IngestService', () => {
   let service: IngestService;
   let feed: CommittedEventsFeed;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     writer = new FakeWriter();
     feed = new CommittedEventsFeed();
-    service = new IngestService(writer, new AuditMetrics(), feed);
+    service = new IngestService(writer, new AuditMetrics(), feed, await redactor({}));
   });
 
   it('counts accepted, duplicate and rejected events of a batch', async () => {
@@ -90,5 +108,55 @@ describe('IngestService', () => {
     await expect(service.ingestBatch('prod', [event('a')])).rejects.toBeInstanceOf(
       StorageUnavailableError,
     );
+  });
+
+  describe('redaction at rest', () => {
+    const password = `pw-${process.pid}-${Date.now()}`;
+    const body = { kind: 'Secret', stringData: { password } };
+    const secret = (auditID: string) =>
+      event(auditID, {
+        requestURI: '/api/v1/namespaces/a/secrets',
+        objectRef: { resource: 'secrets', namespace: 'a', name: 'db', apiVersion: 'v1' },
+        requestObject: body,
+      });
+    const stored = () => [...writer.stored.values()].map((row) => row.event).join('\n');
+
+    it('stores the redacted event, and a retry of the batch is still a duplicate', async () => {
+      const batch = [secret('a'), { auditID: 'broken', requestObject: body }];
+      expect(await service.ingestBatch('prod', batch)).toEqual({
+        accepted: 1,
+        duplicates: 0,
+        rejected: 1,
+      });
+      expect(stored()).toMatch(/"password":"<redacted-hmac:[0-9a-f]{12}>"/);
+      expect(stored()).not.toContain(password);
+      // A rejected event is kept for inspection, redacted like the rest.
+      expect(writer.quarantined[0].raw).not.toContain(password);
+      expect(await service.ingestBatch('prod', batch)).toMatchObject({
+        accepted: 0,
+        duplicates: 1,
+      });
+    });
+
+    it('takes REDACT_KEY when set, and otherwise the key the database keeps', async () => {
+      const keys = new FakeKeyStore();
+      const first = await redactor({}, keys);
+      const restarted = await redactor({}, keys);
+      const fixed = await redactor({ REDACT_KEY: 'r'.repeat(32) }, new FakeKeyStore());
+      const [a, b, c] = [first, restarted, fixed].map((r) => JSON.stringify(r.redact(secret('a'))));
+      expect(keys.stored).toMatch(/^[0-9a-f]{64}$/);
+      expect(b).toBe(a);
+      expect(c).not.toBe(a);
+      expect(c).not.toContain(password);
+    });
+
+    it('stores the event as sent with REDACT=none, and never redacts before the key is loaded', async () => {
+      const none = await redactor({ REDACT: 'none' });
+      const item = secret('a');
+      expect(none.redact(item)).toBe(item);
+      const keys = new FakeKeyStore();
+      const early = new EventRedactor(parseEnvironment({ HTTP_PORT: '1' }), keys);
+      expect(() => early.redact(item)).toThrow(/not loaded/);
+    });
   });
 });

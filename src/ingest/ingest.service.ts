@@ -3,6 +3,7 @@ import type { EventRecord, QuarantineRecord } from '../database/events-table';
 import { normalizeEvent } from '../domain/normalize-event';
 import { CommittedEventsFeed } from '../feed/committed-events.feed';
 import { AuditMetrics } from '../ops/audit-metrics';
+import { EventRedactor } from './event-redactor';
 import { buildEventRecord, buildQuarantineRecord, storedEventJson } from './event-record';
 import { EVENT_WRITER, EventWriter, StorageUnavailableError } from './event-writer.repository';
 
@@ -20,18 +21,23 @@ export class IngestService {
     @Inject(EVENT_WRITER) private readonly writer: EventWriter,
     private readonly metrics: AuditMetrics,
     private readonly feed: CommittedEventsFeed,
+    private readonly redactor: EventRedactor,
   ) {}
 
   /**
    * Stores one batch and returns only once it is committed. Events that lack what storage needs
    * go to quarantine with their reason; an exact re-send of a stored event is a duplicate.
+   * Secrets and tokens are redacted first (REDACT), so the stored JSON, its content hash and
+   * the columns (request URI) hold only markers; the markers are deterministic for one key,
+   * so a re-sent batch hashes the same and is still a duplicate.
    */
   async ingestBatch(cluster: string, items: unknown[]): Promise<IngestResult> {
     const started = process.hrtime.bigint();
     const events: EventRecord[] = [];
     const quarantine: QuarantineRecord[] = [];
     const now = new Date();
-    items.forEach((raw, index) => {
+    items.forEach((item, index) => {
+      const raw = this.redactor.redact(item);
       const normalized = normalizeEvent(raw);
       if (!normalized.ok) {
         quarantine.push(

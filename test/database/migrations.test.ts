@@ -116,6 +116,8 @@ describe.each(backends())('schema migrations (%s)', (backend) => {
       expect(migrations.map((m) => m.name)).toEqual([
         'InitialSchema1795000000000',
         'QueryIndexes1796000000000',
+        'Settings1797000000000',
+        'AccessLog1797100000000',
         'ConsoleSessions1797200000000',
       ]);
     } finally {

@@ -1,5 +1,7 @@
 import { InitialSchema1795000000000 } from './1795000000000-initial-schema';
 import { QueryIndexes1796000000000 } from './1796000000000-query-indexes';
+import { Settings1797000000000 } from './1797000000000-settings';
+import { AccessLog1797100000000 } from './1797100000000-access-log';
 import { ConsoleSessions1797200000000 } from './1797200000000-console-sessions';
 import { FtsEventIds1797500000000 } from './1797500000000-fts-event-ids';
 
@@ -7,6 +9,8 @@ import { FtsEventIds1797500000000 } from './1797500000000-fts-event-ids';
 export const MIGRATIONS = [
   InitialSchema1795000000000,
   QueryIndexes1796000000000,
+  Settings1797000000000,
+  AccessLog1797100000000,
   ConsoleSessions1797200000000,
   FtsEventIds1797500000000,
 ];
