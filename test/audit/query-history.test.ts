@@ -339,7 +339,8 @@ describe.each(backends())('object history (%s)', (backend) => {
   };
 
   beforeAll(async () => {
-    app = await startTestApp(backend);
+    // Stored as sent (no redaction at rest): the API must hide Secret values by itself.
+    app = await startTestApp(backend, { REDACT: 'none' });
     // Posted newest first, so order cannot come from insertion.
     await postEvents(app, 'hist', [...DEPLOYMENT_EVENTS].reverse());
     await postEvents(app, 'hist', DISTRACTORS);
