@@ -1,7 +1,15 @@
 // Unit specs sit beside the code (src, *.spec.ts); integration suites live in test/.
+// openid-client 6 and its dependencies are ESM-only, and @fastify/cookie 11 import()s the
+// ESM-only cookie 2: Node loads them (require(esm), import()), jest does not, so they are
+// transpiled to CommonJS for the tests (scripts/jest-esm-transform.js).
+const ESM_ONLY = ['openid-client', 'oauth4webapi', 'jose', '@fastify/cookie', 'cookie'];
 const base = {
   moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    [`/node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: '<rootDir>/scripts/jest-esm-transform.js',
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   testEnvironment: 'node',
 };
 module.exports = {

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { setupOpenApi } from './audit/openapi';
+import { registerAuthHttp } from './auth/auth-http.setup';
 import { registerConsoleHttp } from './console/console-http.setup';
 import type { AppConfig } from './config/app-config';
 
@@ -30,6 +31,9 @@ export async function createApp(
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     // The apiserver gives up after 30 s; a batch still uploading after that is lost anyway.
     requestTimeout: 60_000,
+    // Behind a TLS-terminating proxy: X-Forwarded-Proto/-For give the browser's scheme (Secure
+    // cookies) and address (login throttling). Only when TRUST_PROXY says a proxy sets them.
+    trustProxy: config.auth.trustProxy,
     ...(options.https ? { https: options.https } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -44,6 +48,8 @@ export async function createApp(
       errorHttpStatusCode: 400,
     }),
   );
+  // Before the OpenAPI routes: its login check must cover them.
+  await registerAuthHttp(app, config);
   await registerConsoleHttp(app);
   setupOpenApi(app);
   app.enableShutdownHooks();

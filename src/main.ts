@@ -32,6 +32,24 @@ async function main(): Promise<void> {
       'Bootstrap',
     );
   }
+  if (config.auth.mode === 'proxy') {
+    logger.warn(
+      'CONSOLE_AUTH=none: the console and /api/** have no login of their own; only a proxy in front that authenticates every request may reach this port',
+      'Bootstrap',
+    );
+  }
+  if (config.auth.mode === 'open') {
+    logger.warn(
+      'no login configured (development): anyone who can reach this port can read every event; set CONSOLE_USERS, OIDC_* or API_TOKENS',
+      'Bootstrap',
+    );
+  }
+  if (config.auth.sessionSecretGenerated && config.auth.mode === 'login') {
+    logger.warn(
+      'SESSION_SECRET is not set: a random one was generated, so sessions end when this process restarts and are not valid on other replicas',
+      'Bootstrap',
+    );
+  }
   logger.log(
     `listening on ${config.tls ? 'https' : 'http'}://${config.httpHost}:${config.httpPort}`,
     'Bootstrap',

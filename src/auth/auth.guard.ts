@@ -68,7 +68,8 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(request: AuthenticatedRequest): Promise<Identity> {
+  /** The caller's identity, or an exception saying how to log in (also used for /api/docs). */
+  async authenticate(request: AuthenticatedRequest): Promise<Identity> {
     if (this.config.auth.mode !== 'login') return ANONYMOUS;
     const api = request.url.startsWith('/api/');
     const token = bearerToken(request.headers.authorization);

@@ -1,5 +1,15 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Inject,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LoginRequiredException } from '../auth/auth.guard';
+import { answerLoginRequired } from '../auth/login-required';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PageRenderer } from './page-renderer';
 
 /** What went wrong, in the words of the exception (validation messages are one per filter). */
@@ -25,10 +35,17 @@ const NEXT_STEP: Record<number, string> = {
 export class ConsolePageErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Console');
 
-  constructor(private readonly renderer: PageRenderer) {}
+  constructor(
+    private readonly renderer: PageRenderer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (error instanceof LoginRequiredException && error.consolePage) {
+      const request = host.switchToHttp().getRequest<FastifyRequest>();
+      return answerLoginRequired(request, reply, this.config, this.renderer);
+    }
     const status = error instanceof HttpException ? error.getStatus() : 500;
     if (status >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
     const html = this.renderer.render('error', {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { ConsoleAccessGuard } from './console-access.guard';
 import { ConsolePageErrorFilter } from './console-page-error.filter';
 import { EventDetailController } from './event-detail.controller';
 import { EventsPageController } from './events-page.controller';
@@ -10,8 +9,8 @@ import { PageRenderer } from './page-renderer';
 
 /**
  * The web console: server-rendered pages over what the audit module serves (no SQL here).
- * Every controller is declared with `@ConsoleController()`, which puts its routes behind
- * `ConsoleAccessGuard`: the one place login will hook in.
+ * Every controller is declared with `@ConsoleController()`: pages show the logged-in viewer
+ * and errors (including "log in first", from the global AuthGuard) render as pages.
  */
 @Module({
   imports: [AuditModule],
@@ -21,6 +20,6 @@ import { PageRenderer } from './page-renderer';
     LiveTailController,
     InsightPagesController,
   ],
-  providers: [PageRenderer, ConsoleAccessGuard, ConsolePageErrorFilter],
+  providers: [PageRenderer, ConsolePageErrorFilter],
 })
 export class ConsoleModule {}

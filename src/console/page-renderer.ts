@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import Handlebars from 'handlebars';
+import { currentViewer } from '../auth/viewer-context';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PUBLIC_DIR, VIEWS_DIR } from './console-files';
 
 type Template = Handlebars.TemplateDelegate<object>;
@@ -18,7 +20,11 @@ export class PageRenderer {
   private readonly pages = new Map<string, Template>();
   private readonly assetUrls = new Map<string, string>();
 
-  constructor() {
+  /** Development without any login: every page says so (`@openAccess` in the layout). */
+  private readonly openAccess: boolean;
+
+  constructor(@Optional() @Inject(APP_CONFIG) config?: AppConfig) {
+    this.openAccess = config?.auth.mode === 'open';
     this.handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     this.handlebars.registerHelper('asset', (path: string) => this.assetUrl(path));
     this.handlebars.registerHelper('plural', (count: number, noun: string) =>
@@ -48,7 +54,7 @@ export class PageRenderer {
   render(page: string, model: object): string {
     const template = this.pages.get(page);
     if (!template) throw new Error(`no console template views/pages/${page}.hbs`);
-    return template(model);
+    return template(model, { data: { viewer: currentViewer(), openAccess: this.openAccess } });
   }
 }
 
