@@ -319,9 +319,16 @@ describe('bucketSecondsFor', () => {
     expect(bucketSecondsFor(120 * DAY)).toBe(86_400);
   });
 
-  it('falls back to a week for very long ranges', () => {
-    expect(bucketSecondsFor(365 * DAY)).toBe(604_800);
-    expect(bucketSecondsFor(10 * 365 * DAY)).toBe(604_800);
+  it('takes whole weeks for ranges past 120 weeks, so no range has more than 121 bars', () => {
+    const WEEK = 604_800;
+    expect(bucketSecondsFor(365 * DAY)).toBe(WEEK);
+    expect(bucketSecondsFor(10 * 365 * DAY)).toBe(5 * WEEK);
+    // `from=999999w` (found by fuzzing) asked for a million bars of one week.
+    for (const rangeMs of [121 * 7 * DAY, 10 * 365 * DAY, 999_999 * 7 * DAY, 8.64e15]) {
+      const size = bucketSecondsFor(rangeMs);
+      expect(size % WEEK).toBe(0);
+      expect(Math.ceil(rangeMs / 1000 / size) + 1).toBeLessThanOrEqual(121);
+    }
   });
 
   it('for every range up to 120 weeks: at most 120 bars, and no smaller size would do', () => {

@@ -50,7 +50,9 @@ interface ParsedRow {
 export function bucketSecondsFor(rangeMs: number): number {
   // A range that does not start on a bucket boundary touches one bar more (MAX_BUCKETS + 1).
   const wanted = rangeMs / 1000 / MAX_BUCKETS;
-  return BUCKET_SIZES.find((size) => size >= wanted) ?? BUCKET_SIZES[BUCKET_SIZES.length - 1];
+  const week = BUCKET_SIZES[BUCKET_SIZES.length - 1];
+  // Past the table, whole weeks: `from=999999w` asked for a million one-week bars (60 MB, 6 s).
+  return BUCKET_SIZES.find((size) => size >= wanted) ?? Math.ceil(wanted / week) * week;
 }
 
 /** Distinct visibilities whose cluster lists are cached (one per combination of groups). */

@@ -77,4 +77,16 @@ describe('inputs found by fuzzing', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(username);
   });
+
+  it('stats over 19,000 years (from=999999w): at most 121 bars, not a million', async () => {
+    const res = await fetch(`${test.url}/api/v1/stats?from=999999w`);
+    expect(res.status).toBe(200);
+    const stats = (await res.json()) as { buckets: unknown[]; bucketSeconds: number };
+    expect(stats.buckets.length).toBeLessThanOrEqual(121);
+    expect(stats.bucketSeconds % 604_800).toBe(0);
+    const page = await fetch(
+      `${test.url}/overview?from=1000-01-01T00:00:00Z&to=9999-12-31T00:00:00Z`,
+    );
+    expect(page.status).toBe(200);
+  });
 });
