@@ -25,6 +25,11 @@ export interface PurgeSession {
 /** Storage port of retention. Only the SQL adapter knows how rows are found and locked. */
 export interface EventPurger {
   /**
+   * Rows per chunk: each chunk is one short transaction (and, on SQLite, a stretch of the event
+   * loop that ingest waits for), sized per backend from bench/storage.bench.ts.
+   */
+  readonly chunkRows: number;
+  /**
    * Runs `work` on a session holding the purge lock (one purge at a time, across replicas);
    * `undefined`, without running it, when another purge holds the lock.
    */

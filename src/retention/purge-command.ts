@@ -86,19 +86,22 @@ export interface PurgeIo {
   stderr: { write(s: string): unknown };
   /** Between progress lines; default 2000 ms. */
   progressIntervalMs?: number;
-  /** Defaults to booting the application context on the environment's database. */
-  purge?(options: PurgeOptions): Promise<PurgeOutcome>;
+  /** The server's variables (DB_HOST, DB_PATH, ...); default: the process environment and .env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Boots the modules without HTTP and without the background job (RETENTION_DAYS=0 here). */
-async function purgeWithApp(options: PurgeOptions): Promise<PurgeOutcome> {
+async function purgeWithApp(
+  options: PurgeOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PurgeOutcome> {
   const [{ NestFactory }, { AppModule }, { RetentionService }, { loadConfig }] = await Promise.all([
     import('@nestjs/core'),
     import('../app.module'),
     import('./retention.service'),
     import('../config/environment'),
   ]);
-  const config = { ...loadConfig(), retentionDays: 0 };
+  const config = { ...loadConfig(env), retentionDays: 0 };
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
     logger: ['error', 'warn'],
   });
@@ -123,17 +126,21 @@ export async function runPurge(argv: string[], io: PurgeIo): Promise<number> {
   const scope = `stamped before ${new Date(args.beforeMs).toISOString()}${args.cluster ? ` in cluster ${args.cluster}` : ''}`;
   const interval = io.progressIntervalMs ?? 2000;
   let lastProgress = 0;
-  const outcome = await (io.purge ?? purgeWithApp)({
-    ...args,
-    onProgress: ({ table, deleted, reachedMs }) => {
-      if (Date.now() - lastProgress < interval) return;
-      lastProgress = Date.now();
-      const reached = reachedMs === undefined ? '' : `, up to ${new Date(reachedMs).toISOString()}`;
-      io.stderr.write(
-        `purge: ${deleted} ${table === 'events' ? 'events' : 'quarantined items'} deleted${reached}\n`,
-      );
+  const outcome = await purgeWithApp(
+    {
+      ...args,
+      onProgress: ({ table, deleted, reachedMs }) => {
+        if (Date.now() - lastProgress < interval) return;
+        lastProgress = Date.now();
+        const reached =
+          reachedMs === undefined ? '' : `, up to ${new Date(reachedMs).toISOString()}`;
+        io.stderr.write(
+          `purge: ${deleted} ${table === 'events' ? 'events' : 'quarantined items'} deleted${reached}\n`,
+        );
+      },
     },
-  });
+    io.env,
+  );
   if (!outcome.ran) {
     io.stderr.write(
       `purge: ${outcome.reason} (a replica's RETENTION_DAYS job, or another npm run purge) on this database; nothing was deleted. Try again when it has finished.\n`,

@@ -19,10 +19,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** The first run waits for startup (migrations, the first batches) to settle. */
 export const FIRST_RUN_DELAY_MS = 60_000;
 export const RUN_INTERVAL_MS = 60 * 60 * 1000;
-/** Rows per DELETE: short transactions and locks, while a run still deletes ~10k rows/s. */
-export const CHUNK_ROWS = 2000;
 /** Between chunks, so ingest's transactions (and SQLite's event loop) get their turn. */
-const PAUSE_MS = 50;
+export const PAUSE_MS = 50;
 const PROGRESS_LOG_MS = 10_000;
 
 export interface PurgeProgress {
@@ -142,7 +140,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     let deleted = 0;
     let lastLog = Date.now();
     while (!this.stopping) {
-      const chunk = await session.deleteChunk(table, options, CHUNK_ROWS);
+      const chunk = await session.deleteChunk(table, options, this.purger.chunkRows);
       if (chunk.deleted === 0 && chunk.reachedMs === undefined) break;
       deleted += chunk.deleted;
       this.metrics.recordRetentionDeleted(table, chunk.deleted);

@@ -6,6 +6,13 @@ import type { EventPurger, PurgedTable, PurgeScope, PurgeSession } from './event
 
 const TABLES: Record<PurgedTable, string> = { events: EVENTS_TABLE, quarantine: QUARANTINE_TABLE };
 
+/**
+ * A chunk of 2000 took ~0.5 s on MariaDB (InnoDB deletes the row from nine indexes, keeps undo),
+ * in its own transaction beside ingest's. On SQLite a chunk blocks the event loop (better-sqlite3
+ * is synchronous) and each FTS5 delete rewrites the row's terms: 500 rows is ~0.1 s.
+ */
+const CHUNK_ROWS = { mysql: 2000, sqlite: 500 };
+
 /** MySQL limits lock names to 64 characters. */
 const LOCK_NAME_LENGTH = 64;
 
@@ -66,8 +73,12 @@ class SqlPurgeSession implements PurgeSession {
 @Injectable()
 export class SqlEventPurger implements EventPurger {
   private sqliteBusy = false;
+  readonly chunkRows: number;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource) {
+    this.chunkRows =
+      dataSource.options.type === 'better-sqlite3' ? CHUNK_ROWS.sqlite : CHUNK_ROWS.mysql;
+  }
 
   async withLock<T>(work: (session: PurgeSession) => Promise<T>): Promise<T | undefined> {
     if (this.dataSource.options.type === 'better-sqlite3') {

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { buildQuarantineRecord } from '../../src/ingest/event-record';
 import { EVENT_WRITER, EventWriter } from '../../src/ingest/event-writer.repository';
 import { runPurge } from '../../src/retention/purge-command';
-import { CHUNK_ROWS, RetentionService } from '../../src/retention/retention.service';
+import { RetentionService } from '../../src/retention/retention.service';
 import { MARIADB } from '../support/mariadb';
 import {
   backends,
@@ -17,8 +17,8 @@ const DAY = 24 * 60 * 60 * 1000;
 const RETENTION_DAYS = 30;
 /** Ages (days) on both sides of the 30-day cutoff, and far from it so the run's clock cannot tip one. */
 const AGES = [400, 90, 31, 29, 2, 0];
-/** Enough old events of one age that a run needs several chunks. */
-const BULK_OLD = CHUNK_ROWS * 2 + 123;
+/** Enough old events of one age that a run needs several chunks (2000 rows on MariaDB, 500 on SQLite). */
+const BULK_OLD = 4123;
 
 type Json = Record<string, unknown>;
 
