@@ -12,6 +12,7 @@ import {
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { map, Observable } from 'rxjs';
+import { AccessLogged } from '../access-log/access-logged.interceptor';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import type { EventPage, EventStats, HistoryItem, Page, UserActivity } from './audit-query';
@@ -44,6 +45,7 @@ export class AuditController {
   ) {}
 
   @Get('events')
+  @AccessLogged('search')
   @ApiOkResponse({ description: '{items, nextCursor}: newest first' })
   list(@CurrentIdentity() who: Identity, @Query() dto: EventsQueryDto): Promise<EventPage> {
     return this.audit.listEvents(who.visibility, toEventQuery(dto, Date.now()), {
@@ -53,6 +55,7 @@ export class AuditController {
   }
 
   @Get('events/export')
+  @AccessLogged('export')
   @ApiProduces(EXPORT_CONTENT_TYPES.ndjson, EXPORT_CONTENT_TYPES.csv)
   export(
     @CurrentIdentity() who: Identity,
@@ -70,6 +73,7 @@ export class AuditController {
 
   /** Server-sent events: each new matching event as `event: audit`, data the item's JSON. */
   @Sse('events/stream')
+  @AccessLogged('live-tail')
   stream(
     @CurrentIdentity() who: Identity,
     @Query() dto: EventFiltersDto,
@@ -80,6 +84,7 @@ export class AuditController {
   }
 
   @Get('events/:id')
+  @AccessLogged('open-event', 'id')
   get(
     @CurrentIdentity() who: Identity,
     @Param() params: EventIdDto,
@@ -88,6 +93,7 @@ export class AuditController {
   }
 
   @Get('objects/history')
+  @AccessLogged('object-history')
   @ApiOkResponse({ description: '{items, nextCursor}: oldest first, writes with their diff' })
   history(
     @CurrentIdentity() who: Identity,
@@ -107,6 +113,7 @@ export class AuditController {
   }
 
   @Get('users/:username/activity')
+  @AccessLogged('user-activity')
   activity(
     @CurrentIdentity() who: Identity,
     @Param() params: UserActivityParamsDto,
@@ -125,6 +132,7 @@ export class AuditController {
   }
 
   @Get('stats')
+  @AccessLogged('stats')
   @ApiOkResponse({ description: 'Counts over time and top lists; default range the last 24 h' })
   stats(@CurrentIdentity() who: Identity, @Query() dto: EventFiltersDto): Promise<EventStats> {
     const now = Date.now();

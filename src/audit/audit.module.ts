@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessLogModule } from '../access-log/access-log.module';
 import { ReconstructionModule } from '../reconstruction/reconstruction.module';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
@@ -7,7 +8,7 @@ import { LiveTailService } from './live-tail.service';
 import { SqlEventReader } from './sql-event-reader.repository';
 
 @Module({
-  imports: [ReconstructionModule],
+  imports: [ReconstructionModule, AccessLogModule],
   controllers: [AuditController],
   providers: [AuditService, LiveTailService, { provide: EVENT_READER, useClass: SqlEventReader }],
   exports: [AuditService, LiveTailService],
