@@ -117,6 +117,10 @@ const OUTAGE_MS = 20_000;
     return { deliveries, result, attempts, answeredIn, readiness, cutAt, restoredAt, ready };
   }
 
+  /** The attempts that were refused the way a sender can act on: 503 or 429 with Retry-After. */
+  const refusals = (attempts: Attempt[]) =>
+    attempts.filter((a) => (a.status === 503 || a.status === 429) && a.retryAfter === '5');
+
   function expectEveryEventOnce(result: ReturnType<typeof tally>) {
     expect(result.ackedButMissing).toEqual([]);
     expect(result.acked).toBe(result.sent);
@@ -130,10 +134,11 @@ const OUTAGE_MS = 20_000;
     // Nothing commits while the database is away, so nothing may be acknowledged then (a
     // second of slack for a batch whose commit finished just before the cut).
     const during = r.answeredIn(r.cutAt + 1000, r.restoredAt);
-    const statuses = (list: Attempt[]) => [...new Set(list.map((a) => a.status))].sort();
-    expect(statuses(during)).toEqual([503]);
-    expect(new Set(during.map((a) => a.retryAfter))).toEqual(new Set(['5']));
-    expect(statuses(r.attempts)).toEqual([200, 503]);
+    expect(during.some((a) => a.status === 503)).toBe(true);
+    expect(refusals(during)).toEqual(during);
+    // Every answer is one the apiserver acts on: 200, or 503 / 429 (per-cluster backpressure,
+    // when the retries pile up) with Retry-After; never a 500 or a dropped connection.
+    expect(r.attempts.filter((a) => a.status !== 200)).toEqual(refusals(r.attempts));
     const probesDuring = r.readiness.probes.filter(
       (p) => p.at > r.cutAt + 1000 && p.at < r.restoredAt,
     );
@@ -154,15 +159,10 @@ const OUTAGE_MS = 20_000;
     // for the partition to heal: a longer one would have timed the apiserver out).
     const early = r.attempts.filter((a) => a.sentAt >= r.cutAt && a.sentAt < r.cutAt + 5000);
     expect(early.length).toBeGreaterThan(5);
-    for (const attempt of early) {
-      expect({ ...attempt, answeredBeforeHeal: attempt.answeredAt < r.restoredAt }).toEqual({
-        ...attempt,
-        status: 503,
-        retryAfter: '5',
-        answeredBeforeHeal: true,
-      });
-    }
-    expect(r.attempts.filter((a) => a.status === 0)).toEqual([]);
+    expect(early.filter((a) => a.answeredAt >= r.restoredAt)).toEqual([]);
+    expect(refusals(early)).toEqual(early);
+    expect(early.some((a) => a.status === 503)).toBe(true);
+    expect(r.attempts.filter((a) => a.status !== 200)).toEqual(refusals(r.attempts));
     const probesDuring = r.readiness.probes.filter(
       (p) => p.at > r.cutAt + 3000 && p.at < r.restoredAt,
     );

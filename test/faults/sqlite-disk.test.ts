@@ -13,6 +13,7 @@ import {
 } from '../support/apiserver-sender';
 import { CapturedLogger } from '../support/captured-logger';
 import {
+  diskFaultsUnavailable,
   fillDisk,
   mountReadOnly,
   mountSmallDisk,
@@ -113,100 +114,111 @@ describe('SQLite on a full or read-only disk', () => {
     }
   });
 
-  it('answers 503 while the database files cannot be written (chattr +i), and stores the batch once they can', async () => {
-    const logger = new CapturedLogger();
-    const database = { type: 'sqlite' as const, path: join(dir, 'audit.db') };
-    const test = await startTestAppOn(database, {}, { logger });
-    const files = [database.path, `${database.path}-wal`];
-    try {
-      const sender = new ApiserverSender(`${test.url}/webhook/audit/readonly`);
-      const before = await sender.deliver(corpusBatch(corpus, run, 2, 50));
-      expect(before.acked).toBe(true);
-      // Never the -shm file: SQLite maps it into memory, and a write to a mapped page of an
-      // immutable file kills the process with SIGBUS (seen while writing this test).
-      const cannot = setImmutable(files, true);
-      if (cannot) throw new Error(`chattr +i is not allowed here: ${cannot}`);
-      const batch = corpusBatch(corpus, run, 3, 300);
-      const refused = await firstAttempt(test, 'readonly', batch);
-      expect(refused.status).toBe(503);
-      expect(refused.retryAfter).toBe('5');
-      expect(logger.errors()).toContainEqual(
-        expect.stringMatching(/events for cluster readonly not stored: .*disk I\/O error/),
-      );
-      expect((await fetch(`${test.url}/healthz`)).status).toBe(200);
+  // Needs root; the full-disk test above has a fallback, these two cannot have one.
+  const privileged = diskFaultsUnavailable() === undefined ? it : it.skip;
 
-      setImmutable(files, false);
-      const after = await sender.deliver(batch);
-      expect(after.attempts.map((a) => a.status)).toEqual([200]);
-      const result = tally(
-        [before, unacked(batch), after],
-        await storedCounts(database, 'readonly'),
-      );
-      printTally('sqlite immutable database files', result);
-      expect(result).toEqual({
-        sent: 350,
-        acked: 350,
-        stored: 350,
-        duplicated: 0,
-        unknown: 0,
-        ackedButMissing: [],
-      });
-    } finally {
-      setImmutable(files, false);
-      await test.close();
-    }
-  });
-
-  it('refuses to start on a read-only mount with a message naming the path, and starts and stores once it is writable', async () => {
-    const data = join(dir, 'data');
-    const readOnly = join(dir, 'ro');
-    mkdirSync(data);
-    mkdirSync(readOnly);
-    const port = await freeLoopbackPort();
-    // A database made by an earlier run of the server, then mounted read-only.
-    const first = await startTestAppOn({ type: 'sqlite', path: join(data, 'audit.db') });
-    await first.close();
-    const cannot = mountReadOnly(data, readOnly);
-    if (cannot) throw new Error(`a read-only bind mount is not allowed here: ${cannot}`);
-    const path = join(readOnly, 'audit.db');
-    try {
-      const refused = new ServerChild(port, { DB_PATH: path });
-      const failure = await refused.start().then(
-        () => 'started',
-        (error: Error) => error.message,
-      );
-      expect(failure).toMatch(/the server exited during startup \(code 1/);
-      expect(failure).toContain(`SQLite database ${path}`);
-      expect(failure).toMatch(/not writable.*EROFS/);
-
-      // The permission returns: the same path starts and takes a batch.
-      expect(remountWritable(readOnly)).toBeUndefined();
-      const server = new ServerChild(port, { DB_PATH: path });
-      await server.start();
-      const batch = corpusBatch(corpus, run, 4, 50);
-      let delivery: Delivery;
+  privileged(
+    'answers 503 while the database files cannot be written (chattr +i), and stores the batch once they can',
+    async () => {
+      const logger = new CapturedLogger();
+      const database = { type: 'sqlite' as const, path: join(dir, 'audit.db') };
+      const test = await startTestAppOn(database, {}, { logger });
+      const files = [database.path, `${database.path}-wal`];
       try {
-        delivery = await new ApiserverSender(`${server.url}/webhook/audit/remounted`).deliver(
-          batch,
+        const sender = new ApiserverSender(`${test.url}/webhook/audit/readonly`);
+        const before = await sender.deliver(corpusBatch(corpus, run, 2, 50));
+        expect(before.acked).toBe(true);
+        // Never the -shm file: SQLite maps it into memory, and a write to a mapped page of an
+        // immutable file kills the process with SIGBUS (seen while writing this test).
+        const cannot = setImmutable(files, true);
+        if (cannot) throw new Error(`chattr +i is not allowed here: ${cannot}`);
+        const batch = corpusBatch(corpus, run, 3, 300);
+        const refused = await firstAttempt(test, 'readonly', batch);
+        expect(refused.status).toBe(503);
+        expect(refused.retryAfter).toBe('5');
+        expect(logger.errors()).toContainEqual(
+          expect.stringMatching(/events for cluster readonly not stored: .*disk I\/O error/),
         );
+        expect((await fetch(`${test.url}/healthz`)).status).toBe(200);
+
+        setImmutable(files, false);
+        const after = await sender.deliver(batch);
+        expect(after.attempts.map((a) => a.status)).toEqual([200]);
+        const result = tally(
+          [before, unacked(batch), after],
+          await storedCounts(database, 'readonly'),
+        );
+        printTally('sqlite immutable database files', result);
+        expect(result).toEqual({
+          sent: 350,
+          acked: 350,
+          stored: 350,
+          duplicated: 0,
+          unknown: 0,
+          ackedButMissing: [],
+        });
       } finally {
-        await server.stop();
+        setImmutable(files, false);
+        await test.close();
       }
-      expect(delivery.attempts.map((a) => a.status)).toEqual([200]);
-      const result = tally([delivery], await storedCounts({ type: 'sqlite', path }, 'remounted'));
-      printTally('sqlite read-only mount, then writable', result);
-      expect(result).toEqual({
-        sent: 50,
-        acked: 50,
-        stored: 50,
-        duplicated: 0,
-        unknown: 0,
-        ackedButMissing: [],
-      });
-    } finally {
-      unmount(readOnly);
-    }
-  });
+    },
+  );
+
+  privileged(
+    'refuses to start on a read-only mount with a message naming the path, and starts and stores once it is writable',
+    async () => {
+      const data = join(dir, 'data');
+      const readOnly = join(dir, 'ro');
+      mkdirSync(data);
+      mkdirSync(readOnly);
+      const port = await freeLoopbackPort();
+      // A database made by an earlier run of the server, then mounted read-only.
+      const first = await startTestAppOn({ type: 'sqlite', path: join(data, 'audit.db') });
+      await first.close();
+      const cannot = mountReadOnly(data, readOnly);
+      if (cannot) throw new Error(`a read-only bind mount is not allowed here: ${cannot}`);
+      const path = join(readOnly, 'audit.db');
+      try {
+        const refused = new ServerChild(port, { DB_PATH: path });
+        const failure = await refused.start().then(
+          async () => {
+            await refused.stop();
+            return 'started';
+          },
+          (error: Error) => error.message,
+        );
+        expect(failure).toMatch(/the server exited during startup \(code 1/);
+        expect(failure).toContain(`SQLite database ${path}`);
+        expect(failure).toMatch(/not writable.*EROFS/);
+
+        // The permission returns: the same path starts and takes a batch.
+        expect(remountWritable(readOnly)).toBeUndefined();
+        const test = await startTestAppOn({ type: 'sqlite', path });
+        const batch = corpusBatch(corpus, run, 4, 50);
+        let delivery: Delivery;
+        try {
+          delivery = await new ApiserverSender(`${test.url}/webhook/audit/remounted`).deliver(
+            batch,
+          );
+        } finally {
+          await test.close();
+        }
+        expect(delivery.attempts.map((a) => a.status)).toEqual([200]);
+        const result = tally([delivery], await storedCounts({ type: 'sqlite', path }, 'remounted'));
+        printTally('sqlite read-only mount, then writable', result);
+        expect(result).toEqual({
+          sent: 50,
+          acked: 50,
+          stored: 50,
+          duplicated: 0,
+          unknown: 0,
+          ackedButMissing: [],
+        });
+      } finally {
+        unmount(readOnly);
+      }
+    },
+  );
 });
 
 interface Sqlite {

@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Runs a system command; the reason it failed, or undefined when it worked. */
 function run(command: string, args: string[]): string | undefined {
@@ -58,4 +68,35 @@ export function fillDisk(path: string): number {
     closeSync(fd);
   }
   return written;
+}
+
+let privilege: string | undefined | null = null;
+
+/**
+ * Why this machine cannot mount file systems or set the immutable attribute (not root, a
+ * container without CAP_SYS_ADMIN or CAP_LINUX_IMMUTABLE), or undefined when it can. Tried once,
+ * on a scratch directory, so suites can skip loudly instead of failing on the setup.
+ */
+export function diskFaultsUnavailable(): string | undefined {
+  if (privilege !== null) return privilege;
+  const scratch = mkdtempSync(join(tmpdir(), 'faults-probe-'));
+  try {
+    const mount = join(scratch, 'mount');
+    mkdirSync(mount);
+    const cannotMount = mountSmallDisk(mount, 1024 * 1024);
+    if (cannotMount === undefined) unmount(mount);
+    const file = join(scratch, 'file');
+    writeFileSync(file, '');
+    const cannotChattr = setImmutable([file], true);
+    if (cannotChattr === undefined) setImmutable([file], false);
+    privilege = cannotMount ?? cannotChattr;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  if (privilege !== undefined) {
+    process.stderr.write(
+      `\n!!!!! disk faults need root (mount, chattr): ${privilege}; SKIPPING them !!!!!\n\n`,
+    );
+  }
+  return privilege;
 }
