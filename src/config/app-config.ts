@@ -101,7 +101,7 @@ export interface AppConfig {
   redaction: RedactionConfig;
   /** Events older than this many days are deleted in the background; 0 keeps them forever. */
   retentionDays: number;
-  /** A read query running longer is stopped (MAX_EXECUTION_TIME on MySQL, interrupt on SQLite). */
+  /** A read statement running longer is stopped (src/audit/query-deadline.ts) and answered 503. */
   queryTimeoutMs: number;
   /** Batches of one cluster waiting for the database beyond this answer 429 with Retry-After. */
   ingestMaxPendingBatches: number;
