@@ -32,8 +32,9 @@ export async function createApp(
     // The apiserver gives up after 30 s; a batch still uploading after that is lost anyway.
     requestTimeout: 60_000,
     // Behind a TLS-terminating proxy: X-Forwarded-Proto/-For give the browser's scheme (Secure
-    // cookies) and address (login throttling). Only when TRUST_PROXY says a proxy sets them.
-    trustProxy: config.auth.trustProxy,
+    // cookies) and address (login throttling). Only when TRUST_PROXY says a proxy sets them,
+    // and only its own hop: the address it appended, not ones the client wrote before it.
+    trustProxy: config.auth.trustProxy ? 1 : false,
     ...(options.https ? { https: options.https } : {}),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

@@ -44,7 +44,8 @@ async function main(): Promise<void> {
       'Bootstrap',
     );
   }
-  if (config.auth.sessionSecretGenerated && config.auth.mode === 'login') {
+  const sessions = config.auth.users.length > 0 || config.auth.oidc !== undefined;
+  if (config.auth.sessionSecretGenerated && sessions) {
     logger.warn(
       'SESSION_SECRET is not set: a random one was generated, so sessions end when this process restarts and are not valid on other replicas',
       'Bootstrap',

@@ -227,7 +227,7 @@ describe.each(backends())('console login with CONSOLE_USERS (%s)', (backend) => 
 });
 
 describe('console login behind a TLS proxy', () => {
-  it('marks cookies Secure when TRUST_PROXY=true and the proxy says https', async () => {
+  it('marks cookies Secure when the proxy says https, and throttles the address it saw', async () => {
     const hash = await hashPassword('pw');
     const app = await startTestApp('sqlite', {
       CONSOLE_USERS: `alice:${hash}`,
@@ -246,6 +246,28 @@ describe('console login behind a TLS proxy', () => {
       expect(client.lastSetCookies.find((c) => c.name === 'audit_csrf')?.attributes.secure).toBe(
         undefined,
       );
+
+      // The address counted is the one the nearest proxy appended, whatever the client wrote
+      // before it: 20 failures under 20 names and 20 made-up addresses still block the 21st.
+      for (let i = 0; i < 20; i++) {
+        const { value: csrf } = await client.hiddenField('/login', 'csrf');
+        const failed = await client.request('/login', {
+          form: { csrf, next: '/', username: `user${i}`, password: 'wrong' },
+          headers: { 'x-forwarded-for': `198.51.100.${i}, 10.0.0.1` },
+        });
+        expect(failed.status).toBe(401);
+      }
+      const { value: csrf } = await client.hiddenField('/login', 'csrf');
+      const blocked = await client.request('/login', {
+        form: { csrf, next: '/', username: 'alice', password: 'pw' },
+        headers: { 'x-forwarded-for': '203.0.113.7, 10.0.0.1' },
+      });
+      expect(blocked.status).toBe(429);
+      const elsewhere = await client.request('/login', {
+        form: { csrf, next: '/', username: 'alice', password: 'pw' },
+        headers: { 'x-forwarded-for': '10.0.0.2' },
+      });
+      expect(elsewhere.status).toBe(303);
     } finally {
       await app.close();
     }

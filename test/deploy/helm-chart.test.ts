@@ -107,7 +107,11 @@ describe('the static checks themselves', () => {
 
 /** Typed like `helm --set`: integers are int64 (bigint here), the rest as written. */
 const SCENARIOS: Record<string, Record<string, unknown>> = {
-  sqlite: { 'webhook.tokens.prod': 't0ken', 'webhook.tokens.staging': 's3cret' },
+  sqlite: {
+    'webhook.tokens.prod': 't0ken',
+    'webhook.tokens.staging': 's3cret',
+    'auth.apiTokens': 'siem:0123456789abcdef',
+  },
   mysql: {
     existingSecret: 'audit-env',
     'database.external.host': 'mysql.db',
@@ -125,6 +129,11 @@ const SCENARIOS: Record<string, Record<string, unknown>> = {
   },
   mariadb: {
     'webhook.token': 't0ken',
+    'auth.oidc.issuerUrl': 'https://sso.example.com',
+    'auth.oidc.clientId': 'audit',
+    'auth.oidc.redirectUrl': 'https://audit.example.com/auth/callback',
+    'auth.oidc.allowedGroups': 'sre',
+    'auth.sessionSecret': 'a-session-secret-of-32-characters',
     'mariadb.enabled': true,
     'mariadb.auth.password': 'p',
     'mariadb.auth.rootPassword': 'r',
@@ -170,7 +179,10 @@ describe("Helm chart, rendered by the suite's Go-template subset (support/mini-h
     expect(deployment.spec.strategy.type).toBe('Recreate');
     expect(objects.find((o) => o.kind === 'PersistentVolumeClaim')).toBeDefined();
     const secret = objects.find((o) => o.kind === 'Secret')!;
-    expect(secret.stringData).toEqual({ WEBHOOK_TOKENS: 'prod=t0ken,staging=s3cret' });
+    expect(secret.stringData).toEqual({
+      WEBHOOK_TOKENS: 'prod=t0ken,staging=s3cret',
+      API_TOKENS: 'siem:0123456789abcdef',
+    });
     const env = deployment.spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'MAX_BODY_BYTES', value: '67108864' });
   });
@@ -229,13 +241,32 @@ describe("Helm chart, rendered by the suite's Go-template subset (support/mini-h
       /Production needs webhook authentication/,
     ],
     [
+      'production without a login for the console and /api',
+      { 'webhook.token': 't' },
+      /Production needs a login for the console and \/api: set auth.oidc.issuerUrl/,
+    ],
+    [
+      'console users without a session secret',
+      { 'webhook.token': 't', 'auth.consoleUsers': 'admin:scrypt$1$1$1$a$b' },
+      /auth.sessionSecret is required/,
+    ],
+    [
+      'OIDC without a client id and redirect URL',
+      {
+        'webhook.token': 't',
+        'auth.oidc.issuerUrl': 'https://sso.example.com',
+        'auth.sessionSecret': 'a-session-secret-of-32-characters',
+      },
+      /auth.oidc.issuerUrl needs auth.oidc.clientId/,
+    ],
+    [
       'MariaDB without passwords',
-      { 'webhook.token': 't', 'mariadb.enabled': true },
+      { 'webhook.token': 't', 'auth.apiTokens': 'a:0123456789abcdef', 'mariadb.enabled': true },
       /mariadb.auth.password is required/,
     ],
     [
       'TLS without a certificate source',
-      { 'webhook.token': 't', 'tls.enabled': true },
+      { 'webhook.token': 't', 'auth.apiTokens': 'a:0123456789abcdef', 'tls.enabled': true },
       /tls.enabled needs/,
     ],
   ])('refuses %s', (_what, sets, message) => {

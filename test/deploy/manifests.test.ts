@@ -3,6 +3,7 @@
  * the Kubernetes OpenAPI schemas (kubernetes-models), then cross-checks what schemas cannot see.
  */
 import { join } from 'node:path';
+import { ConfigError, parseEnvironment } from '../../src/config/environment';
 import {
   crossCheckProblems,
   KUBECTL,
@@ -53,6 +54,25 @@ describeWithKubectl('k8s/manifests/base (kubectl kustomize)', () => {
   it('ships only a placeholder token the service refuses (it contains spaces)', () => {
     const secret = objects.find((o) => o.kind === 'Secret');
     expect(secret?.stringData.WEBHOOK_TOKENS).toMatch(/\s/);
+  });
+
+  it('ships only placeholders the service refuses, each by name', () => {
+    const secret = objects.find((o) => o.kind === 'Secret')!;
+    const env = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0].env;
+    const values = Object.fromEntries(
+      env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
+    let problems: string[] = [];
+    try {
+      parseEnvironment({ ...values, ...secret.stringData });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems = error.problems;
+    }
+    const refused = Object.keys(secret.stringData).filter((key) =>
+      problems.some((p) => p.startsWith(`${key}:`)),
+    );
+    expect(refused.sort()).toEqual(Object.keys(secret.stringData).sort());
   });
 });
 

@@ -99,4 +99,15 @@ app.kubernetes.io/component: mariadb
 {{- if and (eq .Values.environment "production") (not $auth) }}
 {{- fail "Production needs webhook authentication: set webhook.tokens (or webhook.token, existingSecret, tls.clientCa.enabled)." }}
 {{- end }}
+{{- $login := or .Values.auth.consoleUsers .Values.auth.apiTokens .Values.auth.oidc.issuerUrl .Values.existingSecret (eq .Values.auth.consoleAuth "none") }}
+{{- if and (eq .Values.environment "production") (not $login) }}
+{{- fail "Production needs a login for the console and /api: set auth.oidc.issuerUrl (with clientId and redirectUrl), auth.consoleUsers (hashes from npm run hash-password) or auth.apiTokens (or put them in existingSecret); or auth.consoleAuth=none when a proxy in front authenticates every request." }}
+{{- end }}
+{{- $sessions := or .Values.auth.consoleUsers .Values.auth.oidc.issuerUrl }}
+{{- if and (eq .Values.environment "production") $sessions (not .Values.auth.sessionSecret) (not .Values.existingSecret) }}
+{{- fail "auth.sessionSecret is required with auth.consoleUsers or OIDC: every replica signs session cookies with it (openssl rand -hex 32)." }}
+{{- end }}
+{{- if and .Values.auth.oidc.issuerUrl (not (and .Values.auth.oidc.clientId .Values.auth.oidc.redirectUrl)) }}
+{{- fail "auth.oidc.issuerUrl needs auth.oidc.clientId and auth.oidc.redirectUrl (https://<host>/auth/callback)." }}
+{{- end }}
 {{- end }}
