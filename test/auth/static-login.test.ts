@@ -1,7 +1,13 @@
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../../src/auth/password';
 import { LoginClient } from '../support/login-client';
-import { backends, startTestApp, TestApp } from '../support/test-app';
+import {
+  backends,
+  freshDatabase,
+  startTestApp,
+  startTestAppOn,
+  TestApp,
+} from '../support/test-app';
 
 const SECRET = 'a-session-secret-of-at-least-32-characters';
 const API_TOKEN = 'ci-token-0123456789abcdef';
@@ -223,6 +229,34 @@ describe.each(backends())('console login with CONSOLE_USERS (%s)', (backend) => 
     });
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('audit_events_accepted_total');
+  });
+});
+
+describe.each(backends())('sessions shared by two replicas on one database (%s)', (backend) => {
+  it('a login on one replica opens the other, and a logout on either ends it on both', async () => {
+    const db = freshDatabase(backend);
+    const env = {
+      CONSOLE_USERS: `alice:${await hashPassword('pw')}`,
+      SESSION_SECRET: SECRET,
+    };
+    const first = await startTestAppOn(db.database, env);
+    const second = await startTestAppOn(db.database, env);
+    try {
+      const onFirst = new LoginClient(first.url);
+      expect((await onFirst.logIn('alice', 'pw')).status).toBe(303);
+      const onSecond = new LoginClient(second.url);
+      onSecond.cookies.set('audit_session', onFirst.cookies.get('audit_session')!);
+      const { html, value: token } = await onSecond.hiddenField('/', 'csrf');
+      expect(html).toMatch(/id="viewer-name"[^>]*>alice</);
+
+      expect((await onSecond.request('/logout', { form: { csrf: token } })).status).toBe(303);
+      expect((await onFirst.request('/')).status).toBe(303);
+      expect((await onFirst.request('/api/v1/events')).status).toBe(401);
+    } finally {
+      await first.close();
+      await second.close();
+      await db.drop();
+    }
   });
 });
 
