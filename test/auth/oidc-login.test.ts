@@ -7,6 +7,7 @@ import {
   chromiumAvailable,
   ensureConsoleAssets,
   launchBrowser,
+  screenshotBothSchemes,
   watchPage,
 } from '../support/browser';
 import { freePort, OidcTestProvider, startOidcProvider } from '../support/oidc-provider';
@@ -78,12 +79,14 @@ describeWithBrowser('single sign-on with a real OIDC provider, in Chromium', () 
     const watch = watchPage(page);
     await page.goto(`${url}/overview`);
     expect(page.url()).toBe(`${url}/login?next=%2Foverview`);
+    await screenshotBothSchemes(page, 'login');
     await Promise.all([page.waitForURL(/localhost/), page.click('#sso-login')]);
     expect(new URL(page.url()).origin).toBe(provider.issuer);
     await signInAtProvider(page, 'alice');
 
     await page.waitForURL(`${url}/overview`);
     expect(await page.textContent('#viewer-name')).toBe('alice@example.com');
+    await screenshotBothSchemes(page, 'overview-signed-in');
     const api = await page.request.get(`${url}/api/v1/events`);
     expect(api.status()).toBe(200);
     expect(watch.errors.filter((e) => e.includes('127.0.0.1'))).toEqual([]);
@@ -117,6 +120,7 @@ describeWithBrowser('single sign-on with a real OIDC provider, in Chromium', () 
       'eve<b> is not allowed to use this console: none of your groups is allowed here.',
     );
     expect(await page.content()).toContain('Your groups: contractors');
+    await screenshotBothSchemes(page, 'login-refused');
     await page.goto(`${url}/`);
     expect(page.url()).toBe(`${url}/login`);
     await page.close();
