@@ -13,6 +13,8 @@ export interface Viewer {
   groups: string;
   /** The logout form's anti-forgery token. */
   logoutToken: string;
+  /** May read the access log (ADMIN_GROUPS): the header links to it. */
+  admin: boolean;
 }
 
 const viewers = new AsyncLocalStorage<Viewer>();
@@ -51,6 +53,7 @@ export class ViewerInterceptor implements NestInterceptor {
       name: identity.name,
       groups: identity.groups.join(', '),
       logoutToken: logoutTokenOf(request, this.config.auth.sessionSecret) ?? '',
+      admin: identity.admin,
     };
     return new Observable((subscriber) =>
       viewers.run(viewer, () => next.handle().subscribe(subscriber)),

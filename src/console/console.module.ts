@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AccessLogModule } from '../access-log/access-log.module';
 import { AuditModule } from '../audit/audit.module';
+import { AccessLogPageController } from './access-log-page.controller';
 import { ConsolePageErrorFilter } from './console-page-error.filter';
 import { EventDetailController } from './event-detail.controller';
 import { EventsPageController } from './events-page.controller';
@@ -13,12 +15,13 @@ import { PageRenderer } from './page-renderer';
  * and errors (including "log in first", from the global AuthGuard) render as pages.
  */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, AccessLogModule],
   controllers: [
     EventsPageController,
     EventDetailController,
     LiveTailController,
     InsightPagesController,
+    AccessLogPageController,
   ],
   providers: [PageRenderer, ConsolePageErrorFilter],
 })

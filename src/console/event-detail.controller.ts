@@ -1,4 +1,5 @@
 import { Get, Header, Param } from '@nestjs/common';
+import { AccessLogged } from '../access-log/access-logged.interceptor';
 import { AuditService } from '../audit/audit.service';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
@@ -19,6 +20,7 @@ export class EventDetailController {
   ) {}
 
   @Get('events/:id')
+  @AccessLogged('open-event', 'id')
   @Header('content-type', 'text/html; charset=utf-8')
   async detail(@CurrentIdentity() who: Identity, @Param() params: EventIdDto): Promise<string> {
     const { event, ...item } = await this.audit.getEvent(who.visibility, params.id);

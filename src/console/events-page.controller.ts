@@ -1,4 +1,5 @@
 import { Get, Header, Query } from '@nestjs/common';
+import { AccessLogged } from '../access-log/access-logged.interceptor';
 import { AuditService } from '../audit/audit.service';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
@@ -20,6 +21,7 @@ export class EventsPageController {
   ) {}
 
   @Get()
+  @AccessLogged('search')
   @Header('content-type', HTML)
   async events(
     @CurrentIdentity() who: Identity,
@@ -35,6 +37,7 @@ export class EventsPageController {
   }
 
   @Get('events/rows')
+  @AccessLogged('search')
   @Header('content-type', HTML)
   async rows(
     @CurrentIdentity() who: Identity,

@@ -1,4 +1,5 @@
 import { Get, Header, Param, Query } from '@nestjs/common';
+import { AccessLogged } from '../access-log/access-logged.interceptor';
 import { AuditService } from '../audit/audit.service';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
@@ -29,6 +30,7 @@ export class InsightPagesController {
   ) {}
 
   @Get('objects')
+  @AccessLogged('object-history')
   @Header('content-type', HTML)
   async objectHistory(
     @CurrentIdentity() who: Identity,
@@ -49,6 +51,7 @@ export class InsightPagesController {
   }
 
   @Get('users/:username')
+  @AccessLogged('user-activity')
   @Header('content-type', HTML)
   async userActivity(
     @CurrentIdentity() who: Identity,
@@ -73,6 +76,7 @@ export class InsightPagesController {
   }
 
   @Get('overview')
+  @AccessLogged('stats')
   @Header('content-type', HTML)
   async overview(
     @CurrentIdentity() who: Identity,

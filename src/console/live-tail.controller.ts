@@ -1,5 +1,6 @@
 import { MessageEvent, Query, Sse } from '@nestjs/common';
 import { map, Observable } from 'rxjs';
+import { AccessLogged } from '../access-log/access-logged.interceptor';
 import { LiveTailService } from '../audit/live-tail.service';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
@@ -21,6 +22,7 @@ export class LiveTailController {
   ) {}
 
   @Sse('events/live')
+  @AccessLogged('live-tail')
   live(
     @CurrentIdentity() who: Identity,
     @Query() raw: Record<string, unknown>,

@@ -54,7 +54,10 @@ export class PageRenderer {
   render(page: string, model: object): string {
     const template = this.pages.get(page);
     if (!template) throw new Error(`no console template views/pages/${page}.hbs`);
-    return template(model, { data: { viewer: currentViewer(), openAccess: this.openAccess } });
+    const viewer = currentViewer();
+    // Without a login everyone is the anonymous administrator; with one, ADMIN_GROUPS decide.
+    const admin = this.openAccess || viewer?.admin === true;
+    return template(model, { data: { viewer, openAccess: this.openAccess, admin } });
   }
 }
 
