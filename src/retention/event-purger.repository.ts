@@ -29,6 +29,8 @@ export interface EventPurger {
    * loop that ingest waits for), sized per backend from bench/storage.bench.ts.
    */
   readonly chunkRows: number;
+  /** A chunk runs on the thread that also serves HTTP (SQLite): rest at least as long as it ran. */
+  readonly holdsEventLoop: boolean;
   /**
    * Runs `work` on a session holding the purge lock (one purge at a time, across replicas);
    * `undefined`, without running it, when another purge holds the lock.

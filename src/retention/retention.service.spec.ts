@@ -8,6 +8,7 @@ const DAY = 24 * 60 * 60 * 1000;
 /** Rows as stage times in memory; chunks delete the oldest, as the SQL adapter does. */
 class FakePurger implements EventPurger {
   readonly chunkRows = 2;
+  readonly holdsEventLoop = false;
   chunksDeleted = 0;
   /** Called before each chunk; lets a test act in the middle of a run. */
   beforeChunk?: () => Promise<void> | void;

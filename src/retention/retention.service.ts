@@ -19,7 +19,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** The first run waits for startup (migrations, the first batches) to settle. */
 export const FIRST_RUN_DELAY_MS = 60_000;
 export const RUN_INTERVAL_MS = 60 * 60 * 1000;
-/** Between chunks, so ingest's transactions (and SQLite's event loop) get their turn. */
+/**
+ * Between chunks, so ingest's transactions get their turn. On SQLite, where a chunk holds the
+ * event loop, the pause is at least as long as the chunk took: retention never has more than
+ * half of the thread that receives the webhook.
+ */
 export const PAUSE_MS = 50;
 const PROGRESS_LOG_MS = 10_000;
 
@@ -140,7 +144,9 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     let deleted = 0;
     let lastLog = Date.now();
     while (!this.stopping) {
+      const chunkStarted = Date.now();
       const chunk = await session.deleteChunk(table, options, this.purger.chunkRows);
+      const chunkMs = Date.now() - chunkStarted;
       if (chunk.deleted === 0 && chunk.reachedMs === undefined) break;
       deleted += chunk.deleted;
       this.metrics.recordRetentionDeleted(table, chunk.deleted);
@@ -152,7 +158,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
             `up to ${new Date(chunk.reachedMs ?? options.beforeMs).toISOString()}`,
         );
       }
-      await sleep(PAUSE_MS);
+      await sleep(this.purger.holdsEventLoop ? Math.max(PAUSE_MS, chunkMs) : PAUSE_MS);
     }
     return deleted;
   }

@@ -7,11 +7,12 @@ import type { EventPurger, PurgedTable, PurgeScope, PurgeSession } from './event
 const TABLES: Record<PurgedTable, string> = { events: EVENTS_TABLE, quarantine: QUARANTINE_TABLE };
 
 /**
- * A chunk of 2000 took ~0.5 s on MariaDB (InnoDB deletes the row from nine indexes, keeps undo),
- * in its own transaction beside ingest's. On SQLite a chunk blocks the event loop (better-sqlite3
- * is synchronous) and each FTS5 delete rewrites the row's terms: 500 rows is ~0.1 s.
+ * A chunk of 2000 took ~0.4 s on MariaDB (each row leaves nine indexes), in a transaction of
+ * its own beside ingest's. On SQLite a chunk holds the event loop (better-sqlite3 is
+ * synchronous) and costs ~0.4 ms a row at 60,000 events, mostly the secondary indexes' pages:
+ * 200 rows hold the webhook for ~0.1 s (docs/retention.md).
  */
-const CHUNK_ROWS = { mysql: 2000, sqlite: 500 };
+const CHUNK_ROWS = { mysql: 2000, sqlite: 200 };
 
 /** MySQL limits lock names to 64 characters. */
 const LOCK_NAME_LENGTH = 64;
@@ -74,10 +75,11 @@ class SqlPurgeSession implements PurgeSession {
 export class SqlEventPurger implements EventPurger {
   private sqliteBusy = false;
   readonly chunkRows: number;
+  readonly holdsEventLoop: boolean;
 
   constructor(private readonly dataSource: DataSource) {
-    this.chunkRows =
-      dataSource.options.type === 'better-sqlite3' ? CHUNK_ROWS.sqlite : CHUNK_ROWS.mysql;
+    this.holdsEventLoop = dataSource.options.type === 'better-sqlite3';
+    this.chunkRows = this.holdsEventLoop ? CHUNK_ROWS.sqlite : CHUNK_ROWS.mysql;
   }
 
   async withLock<T>(work: (session: PurgeSession) => Promise<T>): Promise<T | undefined> {

@@ -17,7 +17,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const RETENTION_DAYS = 30;
 /** Ages (days) on both sides of the 30-day cutoff, and far from it so the run's clock cannot tip one. */
 const AGES = [400, 90, 31, 29, 2, 0];
-/** Enough old events of one age that a run needs several chunks (2000 rows on MariaDB, 500 on SQLite). */
+/** Enough old events of one age that a run needs several chunks (2000 rows on MariaDB, 200 on SQLite). */
 const BULK_OLD = 4123;
 
 type Json = Record<string, unknown>;
