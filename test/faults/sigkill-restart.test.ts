@@ -8,7 +8,7 @@ import {
   SustainedIngest,
 } from '../support/apiserver-sender';
 import { MARIADB } from '../support/mariadb';
-import { freeLoopbackPort, ServerChild } from '../support/server-child';
+import { freeLoopbackPort, removeCompiledServer, ServerChild } from '../support/server-child';
 import { printTally, storedCounts, tally } from '../support/stored-events';
 import { backends, freshDatabase, TestDatabase } from '../support/test-app';
 
@@ -29,6 +29,8 @@ function databaseEnv(db: TestDatabase): Record<string, string> {
     DB_NAME: d.name,
   };
 }
+
+afterAll(() => removeCompiledServer());
 
 describe.each(backends())('SIGKILL under load, restart, replay (%s)', (backend) => {
   let corpus: Json[];

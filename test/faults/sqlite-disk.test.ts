@@ -21,7 +21,7 @@ import {
   setImmutable,
   unmount,
 } from '../support/disk-faults';
-import { freeLoopbackPort, ServerChild } from '../support/server-child';
+import { freeLoopbackPort, removeCompiledServer, ServerChild } from '../support/server-child';
 import { printTally, storedCounts, tally } from '../support/stored-events';
 import { startTestAppOn, TestApp } from '../support/test-app';
 
@@ -51,6 +51,7 @@ describe('SQLite on a full or read-only disk', () => {
   beforeAll(async () => {
     corpus = await storableCorpus();
   });
+  afterAll(() => removeCompiledServer());
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'faults-disk-'));
   });
