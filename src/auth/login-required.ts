@@ -33,10 +33,25 @@ export function answerLoginRequired(
     void reply.status(401).type('text/html; charset=utf-8').send(html);
     return;
   }
-  const target = loginUrl(safeNext(request.url));
   if (request.headers['hx-request'] === 'true') {
-    void reply.status(401).header('HX-Redirect', target).send('');
+    // Come back to the page the swap was made in, not to the fragment it asked for.
+    const page = pathOf(request.headers['hx-current-url']) ?? request.url;
+    void reply
+      .status(401)
+      .header('HX-Redirect', loginUrl(safeNext(page)))
+      .send('');
     return;
   }
-  void reply.redirect(target, 303);
+  void reply.redirect(loginUrl(safeNext(request.url)), 303);
+}
+
+/** The path and query of an absolute URL (htmx's HX-Current-URL); safeNext checks the rest. */
+function pathOf(url: string | string[] | undefined): string | undefined {
+  if (typeof url !== 'string') return undefined;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return undefined;
+  }
 }

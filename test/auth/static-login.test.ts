@@ -40,9 +40,17 @@ describe.each(backends())('console login with CONSOLE_USERS (%s)', (backend) => 
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toBe('/login?next=%2Foverview%3Fcluster%3Dprod');
 
-    const swap = await client.request('/events/rows', { headers: { 'hx-request': 'true' } });
+    const swap = await client.request('/events/rows?cursor=x', {
+      headers: { 'hx-request': 'true', 'hx-current-url': `${app.url}/?verb=delete` },
+    });
     expect(swap.status).toBe(401);
-    expect(swap.headers.get('hx-redirect')).toBe('/login?next=%2Fevents%2Frows');
+    expect(swap.headers.get('hx-redirect')).toBe('/login?next=%2F%3Fverb%3Ddelete');
+    const elsewhere = await client.request('/events/rows', {
+      headers: { 'hx-request': 'true', 'hx-current-url': 'https://evil.example//evil.example/' },
+    });
+    expect(elsewhere.headers.get('hx-redirect')).toBe('/login');
+    const bare = await client.request('/events/rows', { headers: { 'hx-request': 'true' } });
+    expect(bare.headers.get('hx-redirect')).toBe('/login?next=%2Fevents%2Frows');
 
     const api = await client.request('/api/v1/events');
     expect(api.status).toBe(401);
