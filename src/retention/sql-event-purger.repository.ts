@@ -7,7 +7,7 @@ import type { EventPurger, PurgedTable, PurgeScope, PurgeSession } from './event
 const TABLES: Record<PurgedTable, string> = { events: EVENTS_TABLE, quarantine: QUARANTINE_TABLE };
 
 /**
- * A chunk of 2000 took ~0.4 s on MariaDB (each row leaves nine indexes), in a transaction of
+ * A chunk of 2000 took 0.4-0.8 s on MariaDB (each row leaves nine indexes), in a transaction of
  * its own beside ingest's. On SQLite a chunk holds the event loop (better-sqlite3 is
  * synchronous) and costs ~0.4 ms a row at 60,000 events, mostly the secondary indexes' pages:
  * 200 rows hold the webhook for ~0.1 s (docs/retention.md).
