@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { get } from 'node:https';
 import { DataSource } from 'typeorm';
+import { buildHttpsOptions } from '../../src/tls';
 import { hashPassword } from '../../src/auth/password';
-import { LoginClient } from '../support/login-client';
+import { LoginClient, parseSetCookie } from '../support/login-client';
+import { TestPki } from '../support/pki';
 import {
   backends,
   freshDatabase,
@@ -312,6 +316,36 @@ describe('console login behind a TLS proxy', () => {
       expect(elsewhere.status).toBe(303);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('console login over our own TLS', () => {
+  it('marks the login cookies Secure (the session cookie shares the rule)', async () => {
+    const pki = new TestPki();
+    const server = pki.issue('server', 'localhost', 1, { server: true });
+    const app = await startTestApp(
+      'sqlite',
+      {
+        CONSOLE_USERS: `alice:${await hashPassword('pw')}`,
+        SESSION_SECRET: SECRET,
+        TLS_CERT_FILE: server.cert,
+        TLS_KEY_FILE: server.key,
+      },
+      { https: buildHttpsOptions({ certFile: server.cert, keyFile: server.key }) },
+    );
+    try {
+      const setCookies = await new Promise<string[]>((resolve, reject) => {
+        get(`${app.url}/login`, { ca: readFileSync(pki.caCert) }, (res) => {
+          res.resume();
+          resolve(res.headers['set-cookie'] ?? []);
+        }).on('error', reject);
+      });
+      const csrf = setCookies.map(parseSetCookie).find((c) => c.name === 'audit_csrf');
+      expect(csrf?.attributes).toMatchObject({ secure: true, httponly: true, samesite: 'Lax' });
+    } finally {
+      await app.close();
+      pki.cleanup();
     }
   });
 });
