@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccessLogController } from './access-log.controller';
 import { ACCESS_LOG_REPOSITORY } from './access-log.repository';
 import { AccessLogService } from './access-log.service';
-import { AccessLogInterceptor } from './access-logged.interceptor';
+import { AccessLogRecorder } from './access-logged.decorator';
 import { SqlAccessLogRepository } from './sql-access-log.repository';
 
 /**
@@ -14,9 +14,9 @@ import { SqlAccessLogRepository } from './sql-access-log.repository';
   controllers: [AccessLogController],
   providers: [
     AccessLogService,
-    AccessLogInterceptor,
+    AccessLogRecorder,
     { provide: ACCESS_LOG_REPOSITORY, useClass: SqlAccessLogRepository },
   ],
-  exports: [AccessLogService, AccessLogInterceptor],
+  exports: [AccessLogService, AccessLogRecorder],
 })
 export class AccessLogModule {}

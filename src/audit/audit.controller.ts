@@ -12,7 +12,7 @@ import {
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { map, Observable } from 'rxjs';
-import { AccessLogged } from '../access-log/access-logged.interceptor';
+import { AccessLogged } from '../access-log/access-logged.decorator';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import type { EventPage, EventStats, HistoryItem, Page, UserActivity } from './audit-query';

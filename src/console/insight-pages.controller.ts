@@ -1,5 +1,5 @@
 import { Get, Header, Param, Query } from '@nestjs/common';
-import { AccessLogged } from '../access-log/access-logged.interceptor';
+import { AccessLogged } from '../access-log/access-logged.decorator';
 import { AuditService } from '../audit/audit.service';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';

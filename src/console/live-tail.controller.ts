@@ -1,6 +1,6 @@
 import { MessageEvent, Query, Sse } from '@nestjs/common';
 import { map, Observable } from 'rxjs';
-import { AccessLogged } from '../access-log/access-logged.interceptor';
+import { AccessLogged } from '../access-log/access-logged.decorator';
 import { LiveTailService } from '../audit/live-tail.service';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
