@@ -181,7 +181,8 @@ export async function openAppDirectSink(
     import('../ingest/ingest.service'),
     import('../config/environment'),
   ]);
-  const config = loadConfig(env);
+  // The server's retention job belongs to the server, not to an import process.
+  const config = { ...loadConfig(env), retentionDays: 0 };
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
     logger: ['error', 'warn'],
   });
