@@ -119,6 +119,7 @@ describe.each(backends())('schema migrations (%s)', (backend) => {
         'Settings1797000000000',
         'AccessLog1797100000000',
         'ConsoleSessions1797200000000',
+        'FtsEventIds1797500000000',
       ]);
     } finally {
       await app?.close();
