@@ -26,7 +26,7 @@ jest.setTimeout(300_000);
 /** Generated requests per backend and surface. */
 const RUNS: Record<Backend, { api: number; console: number }> = {
   sqlite: { api: runs(4000), console: runs(2500) },
-  mariadb: { api: runs(1200), console: runs(400) },
+  mariadb: { api: runs(1300), console: runs(500) },
 };
 const RSS_CEILING_KIB = 1024 * 1024;
 /** Requests in flight at once: two cores, shared with the database. */

@@ -25,8 +25,8 @@ jest.setTimeout(300_000);
 
 /** Generated requests per backend; SQLite is the default install, MariaDB gets a share. */
 const RUNS: Record<Backend, number> = {
-  sqlite: runs(1500),
-  mariadb: runs(600),
+  sqlite: runs(1300),
+  mariadb: runs(450),
 };
 const RSS_CEILING_KIB = 1024 * 1024;
 /** Batches in flight at once (each to its own cluster), as several apiservers send them. */

@@ -56,6 +56,8 @@ export class ServerProcess {
           HTTP_HOST: '127.0.0.1',
           HTTP_PORT: String(port),
           LOG_LEVEL: 'warn',
+          // The corpus is years old: retention would delete it while the test reads it back.
+          RETENTION_DAYS: '0',
           ...this.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
