@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AccessLogModule } from '../access-log/access-log.module';
 import { PageRenderer } from '../console/page-renderer';
 import { AuthGuard, SESSION_READER } from './auth.guard';
 import { LoginController } from './login.controller';
@@ -11,9 +12,11 @@ import { SqlSessionRepository } from './sql-session.repository';
 
 /**
  * Login for the console and the API: the global guard, console sessions (stored through the
- * SESSION_REPOSITORY port), the login and logout pages and single sign-on.
+ * SESSION_REPOSITORY port), the login and logout pages and single sign-on (each login, failed
+ * login and logout goes to the access log).
  */
 @Module({
+  imports: [AccessLogModule],
   controllers: [LoginController, OidcController],
   providers: [
     AuthGuard,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AccessLogService, detailsOf } from '../access-log/access-log.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PageRenderer } from '../console/page-renderer';
 import { issueLoginCsrf, loginCsrfMatches } from './login-csrf';
@@ -40,6 +41,7 @@ export class LoginController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly sessions: SessionService,
     private readonly renderer: PageRenderer,
+    private readonly accessLog: AccessLogService,
   ) {}
 
   @Get('login')
@@ -98,6 +100,11 @@ export class LoginController {
     const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
     if (!user || !ok) {
       this.throttle.recordFailure(username, request.ip);
+      await this.accessLog.record(
+        { name: username, via: 'password' },
+        'login-failed',
+        detailsOf(request, '/login'),
+      );
       return this.send(request, reply, {
         ...state,
         status: 401,
@@ -110,6 +117,11 @@ export class LoginController {
       via: 'password',
       groups: user.groups,
     });
+    await this.accessLog.record(
+      { name: user.name, via: 'password' },
+      'login',
+      detailsOf(request, next),
+    );
     void reply.redirect(next, 303);
   }
 
@@ -119,9 +131,8 @@ export class LoginController {
     @Res() reply: FastifyReply,
     @Body() form?: Form,
   ): Promise<void> {
-    if (!(await this.sessions.identityOf(request))) {
-      return void reply.redirect('/login?loggedOut=1', 303);
-    }
+    const identity = await this.sessions.identityOf(request);
+    if (!identity) return void reply.redirect('/login?loggedOut=1', 303);
     if (!this.sessions.logoutTokenMatches(request, field(form, 'csrf', 256))) {
       return this.send(request, reply, {
         status: 403,
@@ -130,6 +141,7 @@ export class LoginController {
       });
     }
     await this.sessions.close(request, reply);
+    await this.accessLog.record(identity, 'logout', detailsOf(request, '/logout'));
     void reply.redirect('/login?loggedOut=1', 303);
   }
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Logger, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AccessLogService, detailsOf } from '../access-log/access-log.service';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PageRenderer } from '../console/page-renderer';
 import { clearCookie, cookieOptions, OIDC_COOKIE, signedCookie } from './cookies';
@@ -43,6 +44,7 @@ export class OidcController {
     private readonly oidc: OidcLoginService,
     private readonly sessions: SessionService,
     private readonly renderer: PageRenderer,
+    private readonly accessLog: AccessLogService,
   ) {}
 
   @Get('login')
@@ -82,6 +84,11 @@ export class OidcController {
       const outcome = await this.oidc.finish(request.url, pending);
       if (!outcome.allowed) {
         this.logger.warn(`refused ${outcome.username}: not in OIDC_ALLOWED_GROUPS`);
+        await this.accessLog.record(
+          { name: outcome.username, via: 'oidc' },
+          'login-failed',
+          detailsOf(request, '/auth/callback'),
+        );
         return this.refuse(
           reply,
           403,
@@ -93,6 +100,11 @@ export class OidcController {
         );
       }
       await this.sessions.open(request, reply, outcome.principal);
+      await this.accessLog.record(
+        { name: outcome.principal.username, via: 'oidc' },
+        'login',
+        detailsOf(request, pending.next),
+      );
       void reply.redirect(pending.next, 303);
     } catch (error) {
       this.fail(reply, error);

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app';
 import { parseEnvironment } from '../../src/config/environment';
 import {
@@ -121,6 +122,17 @@ describeWithBrowser('single sign-on with a real OIDC provider, in Chromium', () 
     );
     expect(await page.content()).toContain('Your groups: contractors');
     await screenshotBothSchemes(page, 'login-refused');
+    const log = (await app
+      .get(DataSource)
+      .query(
+        "SELECT username, via, action, target FROM access_log WHERE action IN ('login', 'logout', 'login-failed') ORDER BY at_ms, id",
+      )) as object[];
+    expect(log).toEqual([
+      { username: 'alice@example.com', via: 'oidc', action: 'login', target: '/overview' },
+      { username: 'alice@example.com', via: 'oidc', action: 'logout', target: '/logout' },
+      { username: 'alice@example.com', via: 'oidc', action: 'login', target: '/' },
+      { username: 'eve<b>', via: 'oidc', action: 'login-failed', target: '/auth/callback' },
+    ]);
     await page.goto(`${url}/`);
     expect(page.url()).toBe(`${url}/login`);
     await page.close();

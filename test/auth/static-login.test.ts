@@ -16,6 +16,16 @@ import {
 const SECRET = 'a-session-secret-of-at-least-32-characters';
 const API_TOKEN = 'ci-token-0123456789abcdef';
 
+async function accessLog(app: TestApp, name: string): Promise<string[]> {
+  const rows = (await app.app
+    .get(DataSource)
+    .query(
+      "SELECT action, target FROM access_log WHERE username = ? AND action IN ('login', 'logout', 'login-failed') ORDER BY at_ms, id",
+      [name],
+    )) as { action: string; target: string }[];
+  return rows.map((row) => `${row.action} ${row.target}`);
+}
+
 async function sessionCount(app: TestApp): Promise<number> {
   const [row] = (await app.app
     .get(DataSource)
@@ -106,8 +116,11 @@ describe.each(backends())('console login with CONSOLE_USERS (%s)', (backend) => 
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(800);
     expect(await limited.text()).toContain('Too many failed logins');
+    // Only the failures that reached the password check are logged (not the throttled one).
+    expect(await accessLog(app, 'bob')).toEqual(Array(5).fill('login-failed /login'));
     // Unknown names are answered the same way, and alice is not locked out by bob's failures.
     expect((await client.logIn('mallory', 'x')).status).toBe(401);
+    expect(await accessLog(app, 'mallory')).toEqual(['login-failed /login']);
     expect((await client.logIn('alice', 'correct horse battery staple')).status).toBe(303);
   });
 
@@ -174,6 +187,8 @@ describe.each(backends())('console login with CONSOLE_USERS (%s)', (backend) => 
     expect(out.headers.get('location')).toBe('/login?loggedOut=1');
     expect(client.cookies.has('audit_session')).toBe(false);
     expect(await sessionCount(app)).toBe(before - 1);
+
+    expect((await accessLog(app, 'alice')).slice(-2)).toEqual(['login /', 'logout /logout']);
 
     const again = new LoginClient(app.url);
     again.cookies.set('audit_session', replayed);
