@@ -37,6 +37,7 @@ const FILTERS = [
 ] as const;
 const PAGE = ['limit', 'cursor'] as const;
 const OBJECT = ['cluster', 'apiGroup', 'resource', 'namespace', 'name', ...PAGE] as const;
+const ACCESS_LOG = ['user', 'action', 'from', 'to', ...PAGE] as const;
 
 export const API_ROUTES: RouteSpec[] = [
   { path: '/api/v1/events', params: [...FILTERS, ...PAGE], answers: 'json' },
@@ -53,6 +54,7 @@ export const API_ROUTES: RouteSpec[] = [
   { path: '/api/v1/stats', params: FILTERS, answers: 'json' },
   { path: '/api/v1/clusters', params: [], answers: 'json' },
   { path: '/api/docs-json', params: [], answers: 'json' },
+  { path: '/api/v1/access-log', params: ACCESS_LOG, answers: 'json' },
 ];
 
 export const CONSOLE_ROUTES: RouteSpec[] = [
@@ -63,6 +65,7 @@ export const CONSOLE_ROUTES: RouteSpec[] = [
   { path: '/objects', params: OBJECT, answers: 'html', object: true },
   { path: '/users/:username', segment: 'username', params: FILTERS, answers: 'html' },
   { path: '/overview', params: FILTERS, answers: 'html' },
+  { path: '/admin/access-log', params: ACCESS_LOG, answers: 'html' },
 ];
 
 /** Values the stored corpus makes meaningful, so some queries reach the database and match. */
@@ -163,6 +166,7 @@ function plausible(known: KnownValues): Record<string, fc.Arbitrary<string>> {
     limit: fc.constantFrom('1', '50', '500', '501', '0', '-1', '1.5', '1e2', ' 5', '0x10', ''),
     cursor: fc.oneof(pick(known.ids, '00000000-0000-0000-0000-000000000000'), fc.uuid()),
     format: fc.constantFrom('ndjson', 'csv', 'CSV', 'xml', ''),
+    action: fc.constantFrom('search', 'open-event', 'login-failed', 'live-tail', 'EXPORT', ''),
     id: fc.oneof(pick(known.ids, '00000000-0000-0000-0000-000000000000'), fc.uuid()),
   };
 }
