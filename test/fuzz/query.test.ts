@@ -149,6 +149,7 @@ describe.each(backends())('query API and console fuzz (%s)', (backend) => {
     );
     server.assertAlive();
     expect(server.peakRssKiB).toBeLessThan(RSS_CEILING_KIB);
+    expect(server.errorLines).toEqual([]);
   }
 
   it('answers every hostile query of /api/v1/** with 2xx/4xx and a JSON message', async () => {

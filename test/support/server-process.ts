@@ -33,6 +33,8 @@ export interface RawRequest {
 export class ServerProcess {
   private child!: ChildProcess;
   private output = '';
+  /** The first log lines at level error or fatal (pino 50, 60): a 500 logs one. */
+  readonly errorLines: string[] = [];
   private exit?: { code: number | null; signal: NodeJS.Signals | null };
   private sampler?: NodeJS.Timeout;
   /** Highest VmRSS seen, in KiB. */
@@ -41,7 +43,7 @@ export class ServerProcess {
 
   constructor(private readonly env: Record<string, string>) {}
 
-  async start(timeoutMs = 60_000): Promise<void> {
+  async start(timeoutMs = 120_000): Promise<void> {
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
     this.child = spawn(
@@ -66,7 +68,16 @@ export class ServerProcess {
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-LOG_TAIL_CHARS);
     };
-    this.child.stdout?.on('data', keep);
+    let partial = '';
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (/^\{"level":(50|60),/.test(line) && this.errorLines.length < 10)
+          this.errorLines.push(line);
+      }
+    });
     this.child.stderr?.on('data', keep);
     this.child.on('exit', (code, signal) => (this.exit = { code, signal }));
     this.sampler = setInterval(() => this.sampleRss(), 100);
