@@ -1,5 +1,6 @@
 import { Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
+import { SQLITE_READ_DEADLINE, sqliteDeadlineCheck } from '../database/sql-dialect';
 
 /** A read stopped at QUERY_TIMEOUT_MS: answered 503 with what the reader can do about it. */
 export class QueryTimeoutError extends ServiceUnavailableException {
@@ -13,10 +14,6 @@ export class QueryTimeoutError extends ServiceUnavailableException {
 
 /** MariaDB ER_STATEMENT_TIMEOUT, MySQL ER_QUERY_TIMEOUT (MAX_EXECUTION_TIME exceeded). */
 const SERVER_TIMEOUT_ERRNOS = new Set([1969, 3024]);
-/** The SQLite check below: a name no column or SQL function has. */
-const SQLITE_CHECK = 'audit_read_deadline';
-/** SQLite calls into JavaScript on one row in this many (a power of two): ~0.1% overhead. */
-const SQLITE_CHECK_EVERY = 1024;
 
 class SqliteDeadlinePassed extends Error {}
 
@@ -41,9 +38,9 @@ const registered = new WeakSet<object>();
  *   this bounds).
  * - SQLite (better-sqlite3 is synchronous and exposes neither sqlite3_interrupt nor a progress
  *   handler): a JavaScript function in the WHERE clause, checked on one row in 1024 and first
- *   among the conditions so every row scanned counts, throws when the deadline passes, which
- *   aborts the statement. What it cannot stop: work before the first row is examined, chiefly
- *   an FTS5 `MATCH` collecting the matches of a common word prefix, and sorting after the scan.
+ *   among the conditions so every row scanned counts (and on the rows of a full-text MATCH,
+ *   see sql-dialect.ts), throws when the deadline passes, which aborts the statement. What it
+ *   cannot stop: work before the first row is examined, and sorting after the scan.
  *   While a statement runs the event loop waits (also the webhook), up to about the timeout.
  */
 export class ReadDeadline {
@@ -67,10 +64,9 @@ export class ReadDeadline {
   bound<T extends SelectQueryBuilder<Record<string, unknown>>>(qb: T, alias: string): T {
     if (this.flavor !== 'sqlite') return qb;
     this.registerSqliteCheck();
-    qb.where(
-      `((${alias}.rowid & ${SQLITE_CHECK_EVERY - 1}) <> 0 OR ${SQLITE_CHECK}(:readDeadline))`,
-      { readDeadline: Date.now() + this.timeoutMs },
-    );
+    qb.where(sqliteDeadlineCheck(alias), {
+      [SQLITE_READ_DEADLINE.param]: Date.now() + this.timeoutMs,
+    });
     return qb;
   }
 
@@ -113,7 +109,7 @@ export class ReadDeadline {
       .databaseConnection;
     if (registered.has(handle)) return;
     // Not deterministic: SQLite must call it for each row, not once per statement.
-    handle.function(SQLITE_CHECK, { deterministic: false }, (deadline: number) => {
+    handle.function(SQLITE_READ_DEADLINE.fn, { deterministic: false }, (deadline: number) => {
       if (Date.now() > deadline) throw new SqliteDeadlinePassed('read deadline passed');
       return 1;
     });

@@ -2,6 +2,18 @@ import type { DataSource } from 'typeorm';
 import { withConnectionDeadline } from './connection-deadline';
 import { SQLITE_FTS_TABLE, TEXT_SEARCH_COLUMNS } from './schema';
 
+/**
+ * SQLite's read deadline (src/audit/query-deadline.ts registers the function and binds the
+ * parameter on every read): on one row in 1024, a JavaScript function that throws once the
+ * epoch milliseconds bound as `:readDeadline` have passed, which aborts the statement.
+ */
+export const SQLITE_READ_DEADLINE = { fn: 'audit_read_deadline', param: 'readDeadline' } as const;
+
+/** The deadline check on rows of `alias` (a table with a rowid). */
+export function sqliteDeadlineCheck(alias: string): string {
+  return `((${alias}.rowid & 1023) <> 0 OR ${SQLITE_READ_DEADLINE.fn}(:${SQLITE_READ_DEADLINE.param}))`;
+}
+
 /** A SQL condition with its named parameters. */
 export interface BoundCondition {
   sql: string;
@@ -199,7 +211,9 @@ class SqliteDialect implements SqlDialect {
   textSearch(alias: string, words: readonly string[], param: () => string): BoundCondition {
     const p = param();
     return {
-      sql: `${alias}.id IN (SELECT event_id FROM ${SQLITE_FTS_TABLE} WHERE ${SQLITE_FTS_TABLE} MATCH :${p})`,
+      // Collecting the matches of a common word is most of a slow search: check the deadline
+      // there too (the reader binds it on every statement).
+      sql: `${alias}.id IN (SELECT event_id FROM ${SQLITE_FTS_TABLE} WHERE ${SQLITE_FTS_TABLE} MATCH :${p} AND ${sqliteDeadlineCheck(SQLITE_FTS_TABLE)})`,
       params: { [p]: words.map((word) => `"${word}"*`).join(' ') },
     };
   }

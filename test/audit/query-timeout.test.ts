@@ -105,6 +105,14 @@ describe.each(backends())('QUERY_TIMEOUT_MS (%s)', (backend: Backend) => {
     expect(items.map((item) => item.auditID).sort()).toEqual(['live-0', 'live-1', 'live-2']);
   });
 
+  it('stops a full-text search whose words match every row but the page never fills', async () => {
+    const search = await fetch(`${app.url}/api/v1/events?q=pod&userAgent=no-such-agent`);
+    expect(search.status).toBe(503);
+    expect(((await search.json()) as { message: string }).message).toMatch(
+      /^the query took longer/,
+    );
+  });
+
   it('stops heavy stats too, and the console page says so', async () => {
     const stats = await fetch(`${app.url}/api/v1/stats?userAgent=no-such-agent`);
     expect(stats.status).toBe(503);
