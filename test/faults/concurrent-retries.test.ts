@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { ApiserverSender, corpusBatch, storableCorpus } from '../support/apiserver-sender';
+import {
+  ApiserverSender,
+  corpusBatch,
+  KEEP_OLD_EVENTS,
+  storableCorpus,
+} from '../support/apiserver-sender';
 import { printTally, storedCounts, tally } from '../support/stored-events';
 import { backends, startTestApp, TestApp } from '../support/test-app';
 
@@ -9,7 +14,7 @@ jest.setTimeout(60_000);
 describe.each(backends())('the same batch sent 5 times at once (%s)', (backend) => {
   let test: TestApp;
   beforeAll(async () => {
-    test = await startTestApp(backend);
+    test = await startTestApp(backend, KEEP_OLD_EVENTS);
   });
   afterAll(() => test?.close());
 

@@ -4,6 +4,7 @@ import {
   Attempt,
   corpusBatch,
   Json,
+  KEEP_OLD_EVENTS,
   storableCorpus,
   SustainedIngest,
 } from '../support/apiserver-sender';
@@ -78,7 +79,7 @@ const OUTAGE_MS = 20_000;
     if (db.database.type !== 'mysql') throw new Error('expected a MariaDB database');
     test = await startTestAppOn(
       { ...db.database, host: '127.0.0.1', port: proxy.port },
-      {},
+      KEEP_OLD_EVENTS,
       { logger },
     );
   });

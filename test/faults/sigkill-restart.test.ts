@@ -4,6 +4,7 @@ import {
   corpusBatch,
   Delivery,
   Json,
+  KEEP_OLD_EVENTS,
   storableCorpus,
   SustainedIngest,
 } from '../support/apiserver-sender';
@@ -40,7 +41,7 @@ describe.each(backends())('SIGKILL under load, restart, replay (%s)', (backend) 
   beforeAll(async () => {
     corpus = await storableCorpus();
     db = freshDatabase(backend);
-    server = new ServerChild(await freeLoopbackPort(), databaseEnv(db));
+    server = new ServerChild(await freeLoopbackPort(), { ...databaseEnv(db), ...KEEP_OLD_EVENTS });
     await server.start();
   });
   afterAll(async () => {

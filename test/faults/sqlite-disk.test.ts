@@ -9,6 +9,7 @@ import {
   corpusBatch,
   Delivery,
   Json,
+  KEEP_OLD_EVENTS,
   storableCorpus,
 } from '../support/apiserver-sender';
 import { CapturedLogger } from '../support/captured-logger';
@@ -72,7 +73,7 @@ describe('SQLite on a full or read-only disk', () => {
     }
     const logger = new CapturedLogger();
     const database = { type: 'sqlite' as const, path: join(disk, 'audit.db') };
-    const test = await startTestAppOn(database, {}, { logger });
+    const test = await startTestAppOn(database, KEEP_OLD_EVENTS, { logger });
     const sqlite = (test.app.get(DataSource).driver as unknown as { databaseConnection: Sqlite })
       .databaseConnection;
     try {
@@ -123,7 +124,7 @@ describe('SQLite on a full or read-only disk', () => {
     async () => {
       const logger = new CapturedLogger();
       const database = { type: 'sqlite' as const, path: join(dir, 'audit.db') };
-      const test = await startTestAppOn(database, {}, { logger });
+      const test = await startTestAppOn(database, KEEP_OLD_EVENTS, { logger });
       const files = [database.path, `${database.path}-wal`];
       try {
         const sender = new ApiserverSender(`${test.url}/webhook/audit/readonly`);
@@ -174,7 +175,10 @@ describe('SQLite on a full or read-only disk', () => {
       mkdirSync(readOnly);
       const port = await freeLoopbackPort();
       // A database made by an earlier run of the server, then mounted read-only.
-      const first = await startTestAppOn({ type: 'sqlite', path: join(data, 'audit.db') });
+      const first = await startTestAppOn(
+        { type: 'sqlite', path: join(data, 'audit.db') },
+        KEEP_OLD_EVENTS,
+      );
       await first.close();
       const cannot = mountReadOnly(data, readOnly);
       if (cannot) throw new Error(`a read-only bind mount is not allowed here: ${cannot}`);
@@ -194,7 +198,7 @@ describe('SQLite on a full or read-only disk', () => {
 
         // The permission returns: the same path starts and takes a batch.
         expect(remountWritable(readOnly)).toBeUndefined();
-        const test = await startTestAppOn({ type: 'sqlite', path });
+        const test = await startTestAppOn({ type: 'sqlite', path }, KEEP_OLD_EVENTS);
         const batch = corpusBatch(corpus, run, 4, 50);
         let delivery: Delivery;
         try {
