@@ -21,7 +21,12 @@ export const EVENT_WRITER = Symbol('EVENT_WRITER');
 /** The database could not take the batch; the sender should retry later. */
 export class StorageUnavailableError extends Error {
   constructor(cause: unknown) {
-    super(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    const message = cause instanceof Error ? cause.message : String(cause);
+    // SQLite's messages are vague ("disk I/O error"); its code says which operation failed.
+    const code = (cause as { code?: unknown } | null)?.code;
+    const withCode =
+      typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
+    super(`database unavailable: ${withCode}`);
     this.name = 'StorageUnavailableError';
     this.cause = cause;
   }

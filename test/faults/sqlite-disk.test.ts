@@ -91,7 +91,7 @@ describe('SQLite on a full or read-only disk', () => {
       expect(refused.retryAfter).toBe('5');
       expect(logger.errors()).toContainEqual(
         expect.stringMatching(
-          /batch of 300 events for cluster full not stored: .*database or disk is full/,
+          /batch of 300 events for cluster full not stored: .*database or disk is full \(SQLITE_FULL\)/,
         ),
       );
       // Still serving: no crash, the liveness probe is fine.
@@ -139,7 +139,9 @@ describe('SQLite on a full or read-only disk', () => {
         expect(refused.status).toBe(503);
         expect(refused.retryAfter).toBe('5');
         expect(logger.errors()).toContainEqual(
-          expect.stringMatching(/events for cluster readonly not stored: .*disk I\/O error/),
+          expect.stringMatching(
+            /events for cluster readonly not stored: .*disk I\/O error \(SQLITE_IOERR_WRITE\)/,
+          ),
         );
         expect((await fetch(`${test.url}/healthz`)).status).toBe(200);
 
