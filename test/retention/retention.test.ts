@@ -288,3 +288,45 @@ function capture() {
     stderr: () => err,
   };
 }
+
+describe.each(backends())('ingest during a retention run (%s)', (backend: Backend) => {
+  let db: TestDatabase;
+  let app: TestApp;
+  beforeAll(async () => {
+    db = freshDatabase(backend);
+    app = await startTestAppOn(db.database, { RETENTION_DAYS: String(RETENTION_DAYS) });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('keeps storing batches while old events are deleted in chunks', async () => {
+    const nowMs = Date.now();
+    const old = Array.from({ length: BULK_OLD }, (_, i) => event('alpha', 400, i, nowMs));
+    await post(app, 'alpha', old);
+
+    let running = true;
+    const run = app.app
+      .get(RetentionService)
+      .runOnce(nowMs)
+      .finally(() => (running = false));
+    const fresh: Json[] = [];
+    let answeredDuringRun = 0;
+    for (let b = 0; b < 5; b++) {
+      const batch = Array.from({ length: 20 }, (_, i) =>
+        event('alpha', 0, 10_000 + b * 20 + i, nowMs),
+      );
+      await post(app, 'alpha', batch);
+      if (running) answeredDuringRun++;
+      fresh.push(...batch);
+    }
+    const outcome = await run;
+
+    expect(answeredDuringRun).toBeGreaterThan(0);
+    expect(outcome).toMatchObject({ ran: true, result: { events: BULK_OLD, complete: true } });
+    expect(await auditIds(app, 'cluster=alpha')).toEqual(
+      fresh.map((e) => String(e.auditID)).sort(),
+    );
+  });
+});
