@@ -93,7 +93,9 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     if (outcome.ran && !outcome.result.dryRun) {
       this.metrics.recordRetentionRun(new Date(nowMs), await this.purger.oldestEventMs());
     } else if (!outcome.ran) {
-      this.logger.log('retention: another replica is running it; skipping this turn');
+      this.logger.log(
+        'retention: another purge holds the lock (a replica, or npm run purge); skipping this turn',
+      );
     }
     return outcome;
   }
