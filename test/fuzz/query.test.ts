@@ -101,7 +101,11 @@ describe.each(backends())('query API and console fuzz (%s)', (backend) => {
     server.assertAlive();
     const { route, path } = request;
     const res = await server.send({ method: 'GET', path, headersOnly: route.stream });
-    tally.record(`${route.answers === 'json' ? 'api' : 'console'} ${route.path}`, res.status);
+    const noRoute = route.answers === 'html' && reachedNoRoute(res);
+    const target = noRoute
+      ? 'console URL matching no route'
+      : `${route.answers === 'json' ? 'api' : 'console'} ${route.path}`;
+    tally.record(target, res.status);
     const what = `GET ${path.length > 300 ? `${path.slice(0, 300)}...` : path}`;
     if (route.stream && res.status === 200) {
       expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
@@ -110,10 +114,9 @@ describe.each(backends())('query API and console fuzz (%s)', (backend) => {
       expect(res.headers['content-type']).toMatch(/^(application\/x-ndjson|text\/csv)/);
     } else if (route.answers === 'json') {
       expectJsonAnswer(res, what);
-    } else if (reachedNoRoute(res)) {
+    } else if (noRoute) {
       // A URL that is no console page at all (`/users/`, `/events/%zz`) is refused by the
       // router before the console sees it: a JSON message (see docs/fuzzing.md).
-      tally.record('console URL matching no route', res.status);
       expectJsonAnswer(res, what);
     } else {
       expectHtmlPage(res, what);
