@@ -8,6 +8,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ApiTokens, bearerToken } from './api-tokens';
 import type { AuthenticatedRequest } from './current-identity.decorator';
@@ -63,8 +64,14 @@ export class AuthGuard implements CanActivate {
       context.getClass(),
     ]);
     if (open) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
     request.identity = await this.authenticate(request);
+    // Audit data is for this identity only: no shared cache keeps it, and Back after logout
+    // does not show it from the browser's cache.
+    if (this.config.auth.mode === 'login') {
+      http.getResponse<FastifyReply>().header('Cache-Control', 'no-store');
+    }
     return true;
   }
 

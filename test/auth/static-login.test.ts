@@ -153,7 +153,11 @@ describe.each(backends())('console login with CONSOLE_USERS (%s)', (backend) => 
     expect(html).toMatch(/id="viewer-name"[^>]*>alice</);
     expect(html).toContain('id="logout"');
     expect(html).not.toContain('id="open-access-banner"');
-    expect((await client.request('/api/v1/events')).status).toBe(200);
+    // What one identity may see is kept by no cache, nor shown by Back after a logout.
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    const api = await client.request('/api/v1/events');
+    expect(api.status).toBe(200);
+    expect(api.headers.get('cache-control')).toBe('no-store');
     expect((await client.request('/api/docs-json')).status).toBe(200);
   });
 
