@@ -52,7 +52,7 @@ export class AuditMetrics {
   });
   private readonly retentionDeleted = new Counter({
     name: 'audit_retention_deleted_events_total',
-    help: 'Events deleted by retention (RETENTION_DAYS) and npm run purge, by table (events, quarantine)',
+    help: 'Rows deleted by retention (RETENTION_DAYS) and npm run purge, by table (events, quarantine, access_log)',
     labelNames: ['table'],
     registers: [this.registry],
   });
@@ -92,7 +92,7 @@ export class AuditMetrics {
     this.throttled.inc({ cluster: this.clusterLabel(cluster) });
   }
 
-  recordRetentionDeleted(table: 'events' | 'quarantine', count: number): void {
+  recordRetentionDeleted(table: 'events' | 'quarantine' | 'access_log', count: number): void {
     this.retentionDeleted.inc({ table }, count);
   }
 

@@ -1,5 +1,9 @@
-/** The tables retention deletes from; both are keyed by a UUIDv7 id whose time part is the age. */
-export type PurgedTable = 'events' | 'quarantine';
+/**
+ * The tables retention deletes from; each is keyed by a UUIDv7 id whose time part is the age.
+ * The access log (who read what) has no cluster: only the scheduled run, which covers every
+ * cluster, prunes it, so it is kept as long as the events it speaks of.
+ */
+export type PurgedTable = 'events' | 'quarantine' | 'access_log';
 
 /** What to delete: rows stamped before `beforeMs`, of one cluster or of all. */
 export interface PurgeScope {

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CLUSTER_NAME } from '../config/app-config';
-import type { PurgeOptions, PurgeOutcome } from './retention.service';
+import { TABLE_ROWS, type PurgeOptions, type PurgeOutcome } from './retention.service';
 
 export const USAGE = `Usage: npm run purge -- --before DATE [--cluster NAME] [--dry-run]
 
@@ -134,9 +134,7 @@ export async function runPurge(argv: string[], io: PurgeIo): Promise<number> {
         lastProgress = Date.now();
         const reached =
           reachedMs === undefined ? '' : `, up to ${new Date(reachedMs).toISOString()}`;
-        io.stderr.write(
-          `purge: ${deleted} ${table === 'events' ? 'events' : 'quarantined items'} deleted${reached}\n`,
-        );
+        io.stderr.write(`purge: ${deleted} ${TABLE_ROWS[table]} deleted${reached}\n`);
       },
     },
     io.env,

@@ -79,7 +79,7 @@ describe('RetentionService', () => {
     expect(purger.chunksDeleted).toBe(3);
     expect(outcome).toEqual({
       ran: true,
-      result: { events: 6, quarantine: 0, dryRun: false, complete: false },
+      result: { events: 6, quarantine: 0, accessLog: 0, dryRun: false, complete: false },
     });
   });
 

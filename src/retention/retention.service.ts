@@ -26,6 +26,12 @@ export const RUN_INTERVAL_MS = 60 * 60 * 1000;
  */
 export const PAUSE_MS = 50;
 const PROGRESS_LOG_MS = 10_000;
+/** What the rows of each table are, for people reading the logs. */
+export const TABLE_ROWS: Record<PurgedTable, string> = {
+  events: 'events',
+  quarantine: 'quarantined items',
+  access_log: 'access-log entries',
+};
 
 export interface PurgeProgress {
   table: PurgedTable;
@@ -37,12 +43,15 @@ export interface PurgeProgress {
 
 export interface PurgeOptions extends PurgeScope {
   dryRun?: boolean;
+  /** Also prune the access log (the scheduled run; never with a cluster, which it lacks). */
+  accessLog?: boolean;
   onProgress?(progress: PurgeProgress): void;
 }
 
 export interface PurgeResult {
   events: number;
   quarantine: number;
+  accessLog: number;
   dryRun: boolean;
   /** False when the run was cut short by shutdown. */
   complete: boolean;
@@ -89,7 +98,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   /** One scheduled run: events older than RETENTION_DAYS; undefined when retention is off. */
   async runOnce(nowMs = Date.now()): Promise<PurgeOutcome | undefined> {
     if (this.config.retentionDays === 0) return undefined;
-    const outcome = await this.purge({ beforeMs: nowMs - this.config.retentionDays * DAY_MS });
+    const outcome = await this.purge({
+      beforeMs: nowMs - this.config.retentionDays * DAY_MS,
+      accessLog: true,
+    });
     if (outcome.ran && !outcome.result.dryRun) {
       this.metrics.recordRetentionRun(new Date(nowMs), await this.purger.oldestEventMs());
     } else if (!outcome.ran) {
@@ -114,10 +126,12 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   private async purgeLocked(options: PurgeOptions): Promise<PurgeOutcome> {
     const result = await this.purger.withLock(async (session) => {
       const what = describe(options);
+      const accessLog = options.accessLog === true && options.cluster === undefined;
       if (options.dryRun) {
         return {
           events: await session.count('events', options),
           quarantine: await session.count('quarantine', options),
+          accessLog: accessLog ? await session.count('access_log', options) : 0,
           dryRun: true,
           complete: true,
         };
@@ -126,12 +140,14 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       this.logger.log(`retention: deleting ${what}`);
       const events = await this.deleteAll(session, 'events', options);
       const quarantine = await this.deleteAll(session, 'quarantine', options);
+      const accessLogRows = accessLog ? await this.deleteAll(session, 'access_log', options) : 0;
       const complete = !this.stopping;
       this.logger.log(
-        `retention: deleted ${events} events and ${quarantine} quarantined items (${what}) in ` +
+        `retention: deleted ${events} events, ${quarantine} quarantined items and ` +
+          `${accessLogRows} access-log entries (${what}) in ` +
           `${((Date.now() - started) / 1000).toFixed(1)} s${complete ? '' : '; stopped by shutdown'}`,
       );
-      return { events, quarantine, dryRun: false, complete };
+      return { events, quarantine, accessLog: accessLogRows, dryRun: false, complete };
     });
     return result === undefined
       ? { ran: false, reason: 'another purge is running' }
@@ -156,7 +172,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       if (Date.now() - lastLog >= PROGRESS_LOG_MS) {
         lastLog = Date.now();
         this.logger.log(
-          `retention: ${deleted} ${table === 'events' ? 'events' : 'quarantined items'} deleted so far, ` +
+          `retention: ${deleted} ${TABLE_ROWS[table]} deleted so far, ` +
             `up to ${new Date(chunk.reachedMs ?? options.beforeMs).toISOString()}`,
         );
       }

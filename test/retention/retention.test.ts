@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { lowestIdAt } from '../../src/audit/event-filters';
 import { buildQuarantineRecord } from '../../src/ingest/event-record';
 import { EVENT_WRITER, EventWriter } from '../../src/ingest/event-writer.repository';
 import { runPurge } from '../../src/retention/purge-command';
@@ -122,6 +123,16 @@ describe.each(backends())('retention (%s)', (backend: Backend) => {
         buildQuarantineRecord('alpha', `{"broken ${age}`, 'test', new Date(nowMs - age * DAY)),
       ),
     );
+    // Who looked, 45 days and 1 day ago: the reader's trail is kept as long as the events.
+    for (const age of [45, 1]) {
+      const at = nowMs - age * DAY;
+      await app.app
+        .get(DataSource)
+        .query(
+          'INSERT INTO access_log (id, at_ms, username, via, action, target, client_address, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [lowestIdAt(at), at, 'retention-reader', 'api-token', 'search', `age=${age}`, '', ''],
+        );
+    }
   });
   afterAll(async () => {
     await app?.close();
@@ -141,8 +152,20 @@ describe.each(backends())('retention (%s)', (backend: Backend) => {
 
     expect(outcome).toEqual({
       ran: true,
-      result: { events: all.length - kept.length, quarantine: 1, dryRun: false, complete: true },
+      result: {
+        events: all.length - kept.length,
+        quarantine: 1,
+        accessLog: 1,
+        dryRun: false,
+        complete: true,
+      },
     });
+    const [trail] = (await app.app
+      .get(DataSource)
+      .query("SELECT target FROM access_log WHERE username = 'retention-reader'")) as {
+      target: string;
+    }[];
+    expect(trail).toEqual({ target: 'age=1' });
     expect(await auditIds(app, 'user=retention-tester')).toEqual(kept);
     expect(await auditIds(app, 'q=keepsake')).toEqual(kept);
     // Each age has its own name: the deleted ones are not found by text either.
