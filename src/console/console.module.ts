@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AccessLogModule } from '../access-log/access-log.module';
 import { AuditModule } from '../audit/audit.module';
 import { AccessLogPageController } from './access-log-page.controller';
+import { ConsoleNotFoundFilter } from './console-not-found.filter';
 import { ConsolePageErrorFilter } from './console-page-error.filter';
 import { EventDetailController } from './event-detail.controller';
 import { EventsPageController } from './events-page.controller';
@@ -23,6 +25,10 @@ import { PageRenderer } from './page-renderer';
     InsightPagesController,
     AccessLogPageController,
   ],
-  providers: [PageRenderer, ConsolePageErrorFilter],
+  providers: [
+    PageRenderer,
+    ConsolePageErrorFilter,
+    { provide: APP_FILTER, useClass: ConsoleNotFoundFilter },
+  ],
 })
 export class ConsoleModule {}

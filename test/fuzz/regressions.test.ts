@@ -90,4 +90,21 @@ describe('inputs found by fuzzing', () => {
     );
     expect(page.status).toBe(200);
   });
+
+  it('a console URL that matches no route (/users/) is a Not found page; the API and webhook keep JSON', async () => {
+    for (const path of ['/users/', '/events/rows/x', '/nope']) {
+      const page = await fetch(`${test.url}${path}`);
+      expect(page.status).toBe(404);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toContain('Not found');
+    }
+    for (const path of ['/api/v1/nope', '/api/v1/users/', '/healthz/x']) {
+      const api = await fetch(`${test.url}${path}`);
+      expect(api.status).toBe(404);
+      expect(await api.json()).toMatchObject({ message: expect.stringMatching(/^Cannot GET /) });
+    }
+    const webhook = await fetch(`${test.url}/webhook/nope`, { method: 'POST', body: '{}' });
+    expect(webhook.status).toBe(404);
+    expect(webhook.headers.get('content-type')).toMatch(/json/);
+  });
 });
