@@ -31,6 +31,15 @@ describe('itemsOfBatch', () => {
       { apiVersion: 'v1', items: [] },
       'apiVersion "v1" is not an audit API version (expected audit.k8s.io/v1)',
     ],
+    // Found by fuzzing: String() of this apiVersion threw, and the webhook answered 500.
+    [
+      { kind: null, apiVersion: { toString: { polluted: 1 } }, auditID: 'a' },
+      'apiVersion {"toString":{"polluted":1}} is not an audit API version (expected audit.k8s.io/v1)',
+    ],
+    [
+      { apiVersion: ['audit.k8s.io/v1'], items: [] },
+      'apiVersion ["audit.k8s.io/v1"] is not an audit API version (expected audit.k8s.io/v1)',
+    ],
     [
       { foo: 1 },
       'body has neither "kind" nor "items" nor "auditID"; expected an audit.k8s.io/v1 EventList or Event',

@@ -27,7 +27,11 @@ export function itemsOfBatch(body: unknown): unknown[] {
   }
   const doc = body as Record<string, unknown>;
   const { kind, apiVersion } = doc;
-  if (apiVersion !== undefined && !KNOWN_VERSIONS.has(String(apiVersion))) {
+  // Not String(apiVersion): an object whose toString is not a function ({"toString": 1}) throws.
+  if (
+    apiVersion !== undefined &&
+    !(typeof apiVersion === 'string' && KNOWN_VERSIONS.has(apiVersion))
+  ) {
     throw new InvalidBatchError(
       `apiVersion ${JSON.stringify(apiVersion)} is not an audit API version (expected audit.k8s.io/v1)`,
     );

@@ -107,4 +107,21 @@ describe('inputs found by fuzzing', () => {
     expect(webhook.status).toBe(404);
     expect(webhook.headers.get('content-type')).toMatch(/json/);
   });
+
+  it('a single Event whose apiVersion is {"toString":{...}}: 400 naming it, not 500', async () => {
+    const res = await fetch(`${test.url}/webhook/audit/dev`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...corpusEvent,
+        kind: null,
+        apiVersion: { toString: { polluted: 1 } },
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      message:
+        'apiVersion {"toString":{"polluted":1}} is not an audit API version (expected audit.k8s.io/v1)',
+    });
+  });
 });
