@@ -29,6 +29,26 @@ const RUNS: Record<Backend, number> = {
   mariadb: runs(450),
 };
 const RSS_CEILING_KIB = 1024 * 1024;
+/** Content types the server reads the body of; it answers the others (415) from the headers. */
+const PARSED_TYPES = new Set([
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+]);
+/**
+ * A body under a type the server does not read is cut to what the socket takes at once: the
+ * server answers 415 and closes without reading the rest, and a client still uploading is reset
+ * before it can read that answer (docs/fuzzing.md, "Noticed, not changed").
+ */
+const UNREAD_BODY_BYTES = 60_000;
+
+function readBody(contentType: string | null, body: Buffer): Buffer {
+  return contentType !== null && PARSED_TYPES.has(contentType)
+    ? body
+    : body.subarray(0, UNREAD_BODY_BYTES);
+}
+
 /** Batches in flight at once (each to its own cluster), as several apiservers send them. */
 const PARALLEL = 3;
 /** Stored hostile events read back (API item and console page) after each mixed batch. */
@@ -137,7 +157,7 @@ describe.each(backends())('webhook fuzz (%s)', (backend) => {
         method: 'POST',
         path: `/webhook/audit/${cluster}`,
         headers: plan.contentType === null ? {} : { 'content-type': plan.contentType },
-        body: plan.body(valid),
+        body: readBody(plan.contentType, plan.body(valid)),
       });
       tally.record('raw body', res.status);
       expectJsonAnswer(res, `a body of ${plan.label} (${String(plan.contentType)})`);

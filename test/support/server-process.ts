@@ -5,8 +5,6 @@ import { AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-/** Bodies larger than this are sent after the server's "100 Continue". */
-const EXPECT_CONTINUE_BYTES = 64 * 1024;
 /** Kept from the child's output, for the failure message of a crash. */
 const LOG_TAIL_CHARS = 20_000;
 
@@ -125,9 +123,10 @@ export class ServerProcess {
 
   /**
    * One request on a fresh connection, written and read on a raw socket: the path goes out
-   * byte for byte (Node's HTTP client refuses what a hostile client would send), and an answer
-   * the server sends before the body is read (415, 413) is still seen. Rejects on a reset
-   * before any answer, a truncated answer, or no answer within the timeout.
+   * byte for byte (Node's HTTP client refuses what a hostile client would send). Rejects on a
+   * reset before any answer, a truncated answer, or no answer within the timeout. (A server
+   * that answers from the headers alone and closes while a large body is still uploading
+   * resets it: Node then drops the answer it had not read yet, see docs/fuzzing.md.)
    */
   send(req: RawRequest, timeoutMs = 20_000): Promise<RawResponse> {
     const target = new URL(this.url);
@@ -141,11 +140,6 @@ export class ServerProcess {
       for (const one of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${one}`);
     }
     if (req.body !== undefined) lines.push(`content-length: ${body.length}`);
-    // A large body waits for "100 Continue", as curl does: a server that answers from the
-    // headers alone (415, 413) closes without reading it, and the client's write would fail
-    // before it reads the answer.
-    const expectContinue = body.length > EXPECT_CONTINUE_BYTES;
-    if (expectContinue) lines.push('expect: 100-continue');
     const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
     const what = `${req.method} ${clip(req.path)}`;
     return new Promise<RawResponse>((resolve, reject) => {
@@ -162,22 +156,8 @@ export class ServerProcess {
       socket.setTimeout(timeoutMs, () =>
         finish(() => reject(new Error(`no answer within ${timeoutMs} ms: ${what}`))),
       );
-      let awaitingContinue = expectContinue;
       socket.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
-        if (awaitingContinue) {
-          const data = Buffer.concat(chunks);
-          const end = data.indexOf('\r\n\r\n');
-          if (end < 0) return;
-          awaitingContinue = false;
-          chunks.length = 0;
-          if (/^HTTP\/1\.1 100 /.test(data.toString('latin1', 0, 13))) {
-            if (data.length > end + 4) chunks.push(data.subarray(end + 4));
-            socket.write(body);
-          } else {
-            chunks.push(data); // answered without the body (415, 413): read that answer
-          }
-        }
         if (!req.headersOnly) return;
         const parsed = parseHead(Buffer.concat(chunks));
         if (parsed && String(parsed.headers['content-type']).startsWith('text/event-stream')) {
@@ -197,7 +177,7 @@ export class ServerProcess {
         }),
       );
       socket.write(head);
-      if (body.length > 0 && !expectContinue) socket.write(body);
+      if (body.length > 0) socket.write(body);
     });
   }
 
