@@ -243,6 +243,8 @@ describe.each(backends())('access log (%s)', (backend) => {
     expect(entries.map((e) => [e.action, e.via, e.target])).toEqual([
       ['open-event', 'password', events[0].id],
       ['search', 'password', '/?verb=get'],
+      // The login itself (the form sends her to / when no page was asked for).
+      ['login', 'password', '/'],
     ]);
   });
 
