@@ -118,8 +118,9 @@ function shown(value: JsonValue | undefined): string | undefined {
 
 /**
  * Changes from `before` to `after` (undefined `before`: every field is added). Values shown are
- * those of the redacted states, so a changed Secret value reads `"<redacted>"` on both sides;
- * a path the redaction folded away is shown redacted, never raw.
+ * those of the redacted states: a Secret value stored redacted (REDACT) shows its two keyed
+ * markers, which differ when the value changed; one stored as sent reads `"<redacted>"` on both
+ * sides. A path the redaction folded away is shown redacted, never raw.
  */
 export function diffStates(
   before: JsonObject | undefined,
