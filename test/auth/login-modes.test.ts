@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoginClient } from '../support/login-client';
 import { freePort } from '../support/oidc-provider';
+import { compiledServerMain, removeCompiledServer } from '../support/server-child';
 import { startTestApp } from '../support/test-app';
-
-const ROOT = join(__dirname, '..', '..');
 
 interface Run {
   code: number | null;
@@ -14,27 +13,22 @@ interface Run {
 }
 
 /**
- * `src/main.ts` as an operator starts it (through ts-node, so no build is needed), until it
+ * `src/main.ts` as an operator starts it (transpiled once, as ts-node would: no build needed), until it
  * exits or logs that it listens; then it is stopped.
  */
 async function startServer(env: Record<string, string>): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'auth-start-'));
-  const child = spawn(
-    process.execPath,
-    ['-r', require.resolve('ts-node/register/transpile-only'), join(ROOT, 'src', 'main.ts')],
-    {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(await freePort()),
-        DB_PATH: join(dir, 'audit.db'),
-        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, [compiledServerMain()], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(await freePort()),
+      DB_PATH: join(dir, 'audit.db'),
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
@@ -46,6 +40,8 @@ async function startServer(env: Record<string, string>): Promise<Run> {
   rmSync(dir, { recursive: true, force: true });
   return { code, output };
 }
+
+afterAll(() => removeCompiledServer());
 
 describe('starting the server', () => {
   it('refuses production without a login, naming the variables to set', async () => {

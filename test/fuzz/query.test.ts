@@ -3,6 +3,7 @@ import { normalizeEvent } from '../../src/domain/normalize-event';
 import { loadCorpus } from '../support/corpus';
 import { Backend, backends, freshDatabase } from '../support/test-app';
 import { RawResponse, ServerProcess } from '../support/server-process';
+import { removeCompiledServer } from '../support/server-child';
 import {
   expectHandled,
   expectHtmlPage,
@@ -31,6 +32,9 @@ const RUNS: Record<Backend, { api: number; console: number }> = {
 const RSS_CEILING_KIB = 1024 * 1024;
 /** Requests in flight at once: two cores, shared with the database. */
 const PARALLEL = 4;
+
+// The server is transpiled once per file (support/server-child.ts); remove it at the end.
+afterAll(() => removeCompiledServer());
 
 describe.each(backends())('query API and console fuzz (%s)', (backend) => {
   let server: ServerProcess;

@@ -3,6 +3,7 @@ import { normalizeEvent } from '../../src/domain/normalize-event';
 import { loadCorpus } from '../support/corpus';
 import { Backend, backends, freshDatabase } from '../support/test-app';
 import { ServerProcess } from '../support/server-process';
+import { removeCompiledServer } from '../support/server-child';
 import {
   expectHandled,
   expectHtmlPage,
@@ -59,6 +60,9 @@ interface StoredItem {
   auditID: string;
   stage: string;
 }
+
+// The server is transpiled once per file (support/server-child.ts); remove it at the end.
+afterAll(() => removeCompiledServer());
 
 describe.each(backends())('webhook fuzz (%s)', (backend) => {
   let server: ServerProcess;

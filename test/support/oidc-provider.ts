@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freeLoopbackPort } from './server-child';
 
 export interface OidcTestProvider {
   issuer: string;
@@ -10,17 +10,7 @@ export interface OidcTestProvider {
 }
 
 /** A free TCP port on this machine (the provider's issuer URL must be known before it starts). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = freeLoopbackPort;
 
 /**
  * Starts the real `oidc-provider` (test/support/oidc-provider.mjs) on http://localhost:<port>
@@ -31,7 +21,7 @@ export async function startOidcProvider(
   redirectUri: string,
   accounts: Record<string, Record<string, unknown>>,
 ): Promise<OidcTestProvider> {
-  const port = await freePort('localhost');
+  const port = await freeLoopbackPort('localhost');
   const clientId = 'k8s-audit-console';
   const clientSecret = 'a-client-secret-for-the-login-tests';
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'oidc-provider.mjs')], {

@@ -18,7 +18,7 @@ let compiledOut: string | undefined;
  * busy machine). Written under node_modules/.cache so that packages and the project root
  * (package.json, views/, public/) resolve as they do from src/.
  */
-function compiledServerMain(): string {
+export function compiledServerMain(): string {
   if (compiledMain) return compiledMain;
   const out = join(
     ROOT,
@@ -61,11 +61,11 @@ export function removeCompiledServer(): void {
 }
 
 /** A loopback port nobody listens on right now. */
-export function freeLoopbackPort(): Promise<number> {
+export function freeLoopbackPort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
+    probe.listen(0, host, () => {
       const { port } = probe.address() as AddressInfo;
       probe.close(() => resolve(port));
     });

@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { AddressInfo, connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { compiledServerMain, freeLoopbackPort } from './server-child';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -42,27 +43,22 @@ export class ServerProcess {
   constructor(private readonly env: Record<string, string>) {}
 
   async start(timeoutMs = 120_000): Promise<void> {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     this.url = `http://127.0.0.1:${port}`;
-    this.child = spawn(
-      process.execPath,
-      [require.resolve('ts-node/dist/bin'), '--transpile-only', 'src/main.ts'],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          TS_NODE_PROJECT: 'tsconfig.json',
-          ENVIRONMENT: 'development',
-          HTTP_HOST: '127.0.0.1',
-          HTTP_PORT: String(port),
-          LOG_LEVEL: 'warn',
-          // The corpus is years old: retention would delete it while the test reads it back.
-          RETENTION_DAYS: '0',
-          ...this.env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    this.child = spawn(process.execPath, [compiledServerMain()], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        ENVIRONMENT: 'development',
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'warn',
+        // The corpus is years old: retention would delete it while the test reads it back.
+        RETENTION_DAYS: '0',
+        ...this.env,
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-LOG_TAIL_CHARS);
     };
@@ -254,15 +250,4 @@ function parseResponse(data: Buffer): RawResponse {
     body = body.subarray(0, length);
   }
   return { status: head.status, headers: head.headers, body: body.toString('utf8') };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
