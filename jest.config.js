@@ -1,8 +1,7 @@
 // Unit specs sit beside the code (src, *.spec.ts); integration suites live in test/.
-// openid-client 6 and its dependencies are ESM-only, and @fastify/cookie 11 import()s the
-// ESM-only cookie 2: Node loads them (require(esm), import()), jest does not, so they are
-// transpiled to CommonJS for the tests (scripts/jest-esm-transform.js).
-const ESM_ONLY = ['openid-client', 'oauth4webapi', 'jose', '@fastify/cookie', 'cookie'];
+// openid-client 6 and its dependencies are ESM-only: Node loads them (require(esm)), jest does
+// not, so they are transpiled to CommonJS for the tests (scripts/jest-esm-transform.js).
+const ESM_ONLY = ['openid-client', 'oauth4webapi', 'jose'];
 const base = {
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: {

@@ -1,5 +1,5 @@
 // Jest (CommonJS, Node 20) cannot load ESM-only packages: openid-client and its dependencies
-// (oauth4webapi, jose), and cookie 2, which @fastify/cookie import()s. Node itself can
+// (oauth4webapi, jose). Node itself can
 // (require(esm) since 20.19), so only the tests need this. Transpiles those files to CommonJS
 // (import() becomes require) with the TypeScript compiler already installed: no type check, no
 // Babel preset to add. Listed in jest.config.js's transform and transformIgnorePatterns.
