@@ -1,5 +1,11 @@
 import { InvalidBatchError, itemsOfBatch } from './batch-body';
 
+function deeplyNested(depth: number): unknown {
+  let value: unknown = 'x';
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
 describe('itemsOfBatch', () => {
   const event = { auditID: 'a', verb: 'get' };
 
@@ -34,12 +40,16 @@ describe('itemsOfBatch', () => {
     // Found by fuzzing: String() of this apiVersion threw, and the webhook answered 500.
     [
       { kind: null, apiVersion: { toString: { polluted: 1 } }, auditID: 'a' },
-      'apiVersion {"toString":{"polluted":1}} is not an audit API version (expected audit.k8s.io/v1)',
+      'apiVersion an object is not an audit API version (expected audit.k8s.io/v1)',
     ],
     [
       { apiVersion: ['audit.k8s.io/v1'], items: [] },
-      'apiVersion ["audit.k8s.io/v1"] is not an audit API version (expected audit.k8s.io/v1)',
+      'apiVersion an array is not an audit API version (expected audit.k8s.io/v1)',
     ],
+    // Found by fuzzing: JSON.stringify of a kind nested 20,000 deep overflowed the stack (500).
+    [{ kind: deeplyNested(20_000), auditID: 'a' }, 'kind an array is not an EventList or Event'],
+    [{ kind: 'x'.repeat(5000) }, `kind "${'x'.repeat(100)}…" is not an EventList or Event`],
+    [{ kind: 7 }, 'kind 7 is not an EventList or Event'],
     [
       { foo: 1 },
       'body has neither "kind" nor "items" nor "auditID"; expected an audit.k8s.io/v1 EventList or Event',

@@ -286,7 +286,10 @@ const clusterSuffix: fc.Arbitrary<string> = fc.oneof(
     '/ok?cluster=other',
     '/UPPER',
     `/${'a'.repeat(64)}`,
-    `/${'a'.repeat(70_000)}`,
+    // Just under Node's 16 KiB header limit: our own check must answer. Past the limit Node's
+    // parser answers 431 and closes while the client may still be writing the request line, so
+    // the client can see a reset instead (seen under load); that answer is Node's, not ours.
+    `/${'a'.repeat(15_000)}`,
   ),
 );
 
