@@ -8,28 +8,14 @@ import {
   storableCorpus,
   SustainedIngest,
 } from '../support/apiserver-sender';
-import { MARIADB } from '../support/mariadb';
 import { freeLoopbackPort, removeCompiledServer, ServerChild } from '../support/server-child';
 import { printTally, storedCounts, tally } from '../support/stored-events';
-import { backends, freshDatabase, TestDatabase } from '../support/test-app';
+import { backends, databaseEnv, freshDatabase, TestDatabase } from '../support/test-app';
 
 // testTimeout in a jest "projects" entry is ignored: set it here.
 jest.setTimeout(180_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The server's environment for a test database (the child reads only these variables). */
-function databaseEnv(db: TestDatabase): Record<string, string> {
-  const d = db.database;
-  if (d.type === 'sqlite') return { DB_PATH: d.path };
-  return {
-    DB_HOST: MARIADB.host,
-    DB_PORT: String(MARIADB.port),
-    DB_USER: MARIADB.user,
-    DB_PASSWORD: MARIADB.password,
-    DB_NAME: d.name,
-  };
-}
 
 afterAll(() => removeCompiledServer());
 
@@ -41,7 +27,10 @@ describe.each(backends())('SIGKILL under load, restart, replay (%s)', (backend) 
   beforeAll(async () => {
     corpus = await storableCorpus();
     db = freshDatabase(backend);
-    server = new ServerChild(await freeLoopbackPort(), { ...databaseEnv(db), ...KEEP_OLD_EVENTS });
+    server = new ServerChild(await freeLoopbackPort(), {
+      ...databaseEnv(db.database),
+      ...KEEP_OLD_EVENTS,
+    });
     await server.start();
   });
   afterAll(async () => {

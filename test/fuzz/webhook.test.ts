@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { normalizeEvent } from '../../src/domain/normalize-event';
 import { loadCorpus } from '../support/corpus';
-import { Backend, backends, freshDatabase } from '../support/test-app';
+import { Backend, backends, databaseEnv, freshDatabase } from '../support/test-app';
 import { ServerProcess } from '../support/server-process';
 import { removeCompiledServer } from '../support/server-child';
 import {
@@ -75,18 +75,7 @@ describe.each(backends())('webhook fuzz (%s)', (backend) => {
     corpus = (await loadCorpus()).map((e) => e.raw).filter((raw) => normalizeEvent(raw).ok);
     const fresh = freshDatabase(backend);
     drop = fresh.drop;
-    const db = fresh.database;
-    server = new ServerProcess(
-      db.type === 'sqlite'
-        ? { DB_PATH: db.path }
-        : {
-            DB_HOST: db.host,
-            DB_PORT: String(db.port),
-            DB_USER: db.user,
-            DB_PASSWORD: db.password,
-            DB_NAME: db.name,
-          },
-    );
+    server = new ServerProcess(databaseEnv(fresh.database));
     await server.start();
   });
 

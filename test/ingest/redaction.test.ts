@@ -13,6 +13,7 @@ import { MARIADB } from '../support/mariadb';
 import { sensitiveEvents, SensitiveEvents } from '../support/sensitive-events';
 import {
   backends,
+  databaseEnv,
   freshDatabase,
   startTestAppOn,
   TestApp,
@@ -92,18 +93,6 @@ async function getText(app: TestApp, path: string): Promise<string> {
   return text;
 }
 
-/** The environment `npm run import` would need to write to `database` directly. */
-function importEnv(database: DatabaseConfig): Record<string, string> {
-  if (database.type === 'sqlite') return { DB_PATH: database.path };
-  return {
-    DB_HOST: database.host,
-    DB_PORT: String(database.port),
-    DB_USER: database.user,
-    DB_PASSWORD: database.password,
-    DB_NAME: database.name,
-  };
-}
-
 /** `npm run import -- FILE --cluster CLUSTER` in direct mode; returns its summary. */
 async function importDirect(database: DatabaseConfig, events: unknown[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'redaction-import-'));
@@ -114,7 +103,7 @@ async function importDirect(database: DatabaseConfig, events: unknown[]): Promis
     const code = await runImport([file, '--cluster', CLUSTER], {
       stdout: { write: (text: string) => out.push(text) },
       stderr: { write: () => undefined },
-      openDirectSink: (cluster) => openAppDirectSink(cluster, importEnv(database)),
+      openDirectSink: (cluster) => openAppDirectSink(cluster, databaseEnv(database)),
     });
     expect(code).toBe(0);
     return out.join('');

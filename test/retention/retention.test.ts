@@ -4,10 +4,10 @@ import { buildQuarantineRecord } from '../../src/ingest/event-record';
 import { EVENT_WRITER, EventWriter } from '../../src/ingest/event-writer.repository';
 import { runPurge } from '../../src/retention/purge-command';
 import { RetentionService } from '../../src/retention/retention.service';
-import { MARIADB } from '../support/mariadb';
 import {
   backends,
   Backend,
+  databaseEnv,
   freshDatabase,
   startTestAppOn,
   TestApp,
@@ -200,16 +200,7 @@ describe.each(backends())('retention (%s)', (backend: Backend) => {
 
   it('npm run purge --cluster deletes only that cluster; --dry-run only counts', async () => {
     const before = new Date(nowMs - 1 * DAY).toISOString();
-    const env =
-      backend === 'sqlite'
-        ? { DB_PATH: (db.database as { path: string }).path }
-        : {
-            DB_HOST: MARIADB.host,
-            DB_PORT: String(MARIADB.port),
-            DB_USER: MARIADB.user,
-            DB_PASSWORD: MARIADB.password,
-            DB_NAME: (db.database as { name: string }).name,
-          };
+    const env = databaseEnv(db.database);
     const betaItems = items.get('beta') ?? [];
     const alphaBefore = await auditIds(app, 'cluster=alpha');
     // What the first test's run left (newer than 30 days), older than `before`.

@@ -87,6 +87,18 @@ export async function startTestAppOn(
   };
 }
 
+/** The variables a server process (or `npm run import`/`purge`) needs to use `database`. */
+export function databaseEnv(database: DatabaseConfig): Record<string, string> {
+  if (database.type === 'sqlite') return { DB_PATH: database.path };
+  return {
+    DB_HOST: database.host,
+    DB_PORT: String(database.port),
+    DB_USER: database.user,
+    DB_PASSWORD: database.password,
+    DB_NAME: database.name,
+  };
+}
+
 /** The backends this machine can run; MariaDB is required in CI and skipped loudly elsewhere. */
 export function backends(): Backend[] {
   return mariadbAvailable() ? ['sqlite', 'mariadb'] : ['sqlite'];
