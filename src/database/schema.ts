@@ -70,6 +70,10 @@ export function buildEntitySchemas(dialect: SqlDialect): EntitySchema[] {
     const spec: ColumnSpec = EVENT_FIELDS[field];
     columns[spec.column] = columnOptions(spec, dialect);
   }
+  if (dialect.name === 'mysql') {
+    // Store order, followed by the detector (migration 1797600000000); SQLite: detection_feed.
+    columns[INGEST_SEQ_COLUMN] = { type: 'bigint', generated: 'increment' };
+  }
   const events = new EntitySchema({
     name: EVENTS_TABLE,
     tableName: EVENTS_TABLE,
@@ -84,7 +88,10 @@ export function buildEntitySchemas(dialect: SqlDialect): EntitySchema[] {
         columns: [...index.columns],
       })),
       ...(dialect.name === 'mysql'
-        ? [{ name: FULLTEXT_INDEX, columns: TEXT_SEARCH_COLUMNS, fulltext: true }]
+        ? [
+            { name: FULLTEXT_INDEX, columns: TEXT_SEARCH_COLUMNS, fulltext: true },
+            { name: 'uq_events_ingest_seq', columns: [INGEST_SEQ_COLUMN], unique: true },
+          ]
         : []),
     ],
   });
@@ -107,7 +114,78 @@ export function buildEntitySchemas(dialect: SqlDialect): EntitySchema[] {
     consoleSessionsSchema(dialect),
     SETTINGS_SCHEMA,
     accessLogSchema(dialect),
+    ...detectionSchemas(dialect),
   ];
+}
+
+/** MySQL/MariaDB: the events table's store-order column (src/detection follows it). */
+export const INGEST_SEQ_COLUMN = 'ingest_seq';
+/** SQLite: the store order of events, appended by a trigger (src/detection follows it). */
+export const DETECTION_FEED_TABLE = 'detection_feed';
+/** What the rules found (src/detection). */
+export const DETECTIONS_TABLE = 'detections';
+/** The matches of windowed rules (bursts, first seen), counted over stored history. */
+export const DETECTION_SIGNALS_TABLE = 'detection_signals';
+
+function detectionSchemas(dialect: SqlDialect): EntitySchema[] {
+  const { binary16 } = dialect.types;
+  const mysql = dialect.name === 'mysql';
+  const bytes16 = (
+    options: Partial<EntitySchemaColumnOptions> = {},
+  ): EntitySchemaColumnOptions => ({
+    type: binary16,
+    length: binary16 === 'binary' ? 16 : undefined,
+    ...options,
+  });
+  const integer: EntitySchemaColumnOptions = { type: mysql ? 'int' : 'integer' };
+  const epochMs: EntitySchemaColumnOptions = { type: mysql ? 'bigint' : 'integer' };
+  const detections = new EntitySchema({
+    name: DETECTIONS_TABLE,
+    tableName: DETECTIONS_TABLE,
+    columns: {
+      id: bytes16({ primary: true }),
+      event_id: bytes16(),
+      cluster: { type: 'varchar', length: 63 },
+      rule: { type: 'varchar', length: 200 },
+      priority: { type: 'varchar', length: 16 },
+      severity: integer,
+      output: { type: 'text' },
+      tags: { type: 'text' },
+      fields: { type: 'text' },
+      group_key: bytes16(),
+      grouped_into: bytes16({ nullable: true }),
+      repeats: { ...integer, default: 0 },
+      detected_at_ms: epochMs,
+    },
+    uniques: [{ name: 'uq_detections_event_rule', columns: ['event_id', 'rule'] }],
+    indices: [
+      { name: 'idx_detections_rule', columns: ['rule', 'id'] },
+      { name: 'idx_detections_cluster', columns: ['cluster', 'id'] },
+      { name: 'idx_detections_group', columns: ['group_key', 'id'] },
+    ],
+  });
+  const signals = new EntitySchema({
+    name: DETECTION_SIGNALS_TABLE,
+    tableName: DETECTION_SIGNALS_TABLE,
+    columns: {
+      rule: { type: 'varchar', length: 200, primary: true },
+      key_hash: bytes16({ primary: true }),
+      event_id: bytes16({ primary: true }),
+      value_hash: bytes16(),
+      at_ms: epochMs,
+    },
+    indices: [{ name: 'idx_signals_window', columns: ['rule', 'key_hash', 'at_ms'] }],
+  });
+  if (mysql) return [detections, signals];
+  const feed = new EntitySchema({
+    name: DETECTION_FEED_TABLE,
+    tableName: DETECTION_FEED_TABLE,
+    columns: {
+      seq: { type: 'integer', primary: true, generated: 'increment' },
+      event_id: { type: 'blob' },
+    },
+  });
+  return [detections, signals, feed];
 }
 
 /** Shared settings by name (src/ingest/redaction-key.repository.ts: the redaction key). */

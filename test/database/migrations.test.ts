@@ -137,6 +137,7 @@ describe.each(backends())('schema migrations (%s)', (backend) => {
         'AccessLog1797100000000',
         'ConsoleSessions1797200000000',
         'FtsEventIds1797500000000',
+        'Detections1797600000000',
       ]);
     } finally {
       await app?.close();
