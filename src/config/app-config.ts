@@ -105,6 +105,19 @@ export interface AppConfig {
   queryTimeoutMs: number;
   /** Batches of one cluster waiting for the database beyond this answer 429 with Retry-After. */
   ingestMaxPendingBatches: number;
+  detection: DetectionConfig;
+}
+
+/** The rules engine (src/detection, docs/detections.md). */
+export interface DetectionConfig {
+  /** DETECTIONS=false: no rule runs, nothing is stored or forwarded. */
+  enabled: boolean;
+  /** RULES_DEFAULT=false leaves our `rules/*.yaml` out (only RULES_FILES load). */
+  defaultRules: boolean;
+  /** RULES_FILES: users' Falco-format rules files, loaded after ours, in the order given. */
+  rulesFiles: string[];
+  /** Each new alert is also POSTed there as Falco's JSON output. */
+  falcosidekickUrl?: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -13,7 +13,14 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
-import { AppConfig, CLUSTER_NAME, DatabaseConfig, RedactionConfig, TlsConfig } from './app-config';
+import {
+  AppConfig,
+  CLUSTER_NAME,
+  DatabaseConfig,
+  DetectionConfig,
+  RedactionConfig,
+  TlsConfig,
+} from './app-config';
 import { parseAuth } from './auth-environment';
 
 export class ConfigError extends Error {
@@ -188,6 +195,24 @@ export class EnvironmentVariables {
   @IsOptional()
   @WholeNumber(1, 10_000)
   INGEST_MAX_PENDING_BATCHES?: number;
+
+  @IsOptional()
+  @IsBooleanString({ message: 'must be true or false' })
+  DETECTIONS?: string;
+
+  @IsOptional()
+  @IsBooleanString({ message: 'must be true or false' })
+  RULES_DEFAULT?: string;
+
+  @IsOptional()
+  @Matches(/^[^,]+(,[^,]+)*$/, { message: 'must be comma-separated paths of rules files' })
+  RULES_FILES?: string;
+
+  @IsOptional()
+  @IsUrl(HTTP_URL, {
+    message: 'must be an http(s) URL of Falcosidekick (e.g. http://falcosidekick:2801/)',
+  })
+  FALCOSIDEKICK_URL?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -299,6 +324,7 @@ export function parseEnvironment(rawEnv: Env): AppConfig {
     );
   }
   const auth = parseAuth(env, environment, problems);
+  const detection = parseDetection(env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     environment,
@@ -316,6 +342,29 @@ export function parseEnvironment(rawEnv: Env): AppConfig {
     retentionDays: env.RETENTION_DAYS ?? 365,
     queryTimeoutMs: env.QUERY_TIMEOUT_MS ?? 15_000,
     ingestMaxPendingBatches: env.INGEST_MAX_PENDING_BATCHES ?? 32,
+    detection,
+  };
+}
+
+/** Rules files must exist when the service starts: a typo would otherwise silently drop rules. */
+function parseDetection(env: EnvironmentVariables, problems: string[]): DetectionConfig {
+  const rulesFiles = (env.RULES_FILES ?? '')
+    .split(',')
+    .map((path) => path.trim())
+    .filter((path) => path !== '');
+  for (const path of rulesFiles) {
+    try {
+      readFileSync(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      problems.push(`RULES_FILES: cannot read ${path} (${code})`);
+    }
+  }
+  return {
+    enabled: env.DETECTIONS !== 'false',
+    defaultRules: env.RULES_DEFAULT !== 'false',
+    rulesFiles,
+    falcosidekickUrl: env.FALCOSIDEKICK_URL,
   };
 }
 
