@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { FeedModule } from './feed/feed.module';
 import { IngestModule } from './ingest/ingest.module';
 import { OpsModule } from './ops/ops.module';
+import { RbacModule } from './rbac/rbac.module';
 import { RetentionModule } from './retention/retention.module';
 
 @Module({})
@@ -24,6 +25,7 @@ export class AppModule {
         IngestModule,
         AuditModule,
         ConsoleModule,
+        RbacModule,
         RetentionModule,
       ],
     };
