@@ -343,4 +343,21 @@ describe('generateRbac', () => {
     }
     expect(JSON.stringify(objects)).not.toContain('*');
   });
+
+  it('keeps hostile usernames as data in the YAML', () => {
+    for (const username of [
+      '<script>alert(1)</script>"\'&',
+      '- a: b',
+      '#x',
+      'a\nkind: Secret',
+      '*',
+    ]) {
+      const { objects } = generateRbac(
+        input({ username, access: [access({ verb: 'list', resource: 'pods', namespace: 'a' })] }),
+      );
+      const docs = parseAllDocuments(toYaml(objects), { version: '1.1' });
+      expect(docs.map((d) => d.toJS() as unknown)).toEqual(objects);
+      expect(objects[1]).toMatchObject({ subjects: [{ name: username }] });
+    }
+  });
 });

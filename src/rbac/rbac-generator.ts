@@ -349,8 +349,12 @@ function rulesOf(atoms: readonly Atom[]): BuiltRule[] {
   for (const group of resourceRules.values()) {
     const { apiGroup, resource, names } = group[0];
     const verbs = [...new Set(group.map((a) => a.verb))].sort(compareVerbs);
-    const rule: PolicyRule = { apiGroups: [apiGroup], resources: [resource], verbs };
-    if (names.length > 0) rule.resourceNames = names;
+    const rule: PolicyRule = {
+      apiGroups: [apiGroup],
+      resources: [resource],
+      ...(names.length > 0 ? { resourceNames: names } : {}),
+      verbs,
+    };
     const b = { rule, ...combine(group) };
     built.push(b);
     sortKey.set(b, JSON.stringify([0, apiGroup, resource, names.join(','), verbs.join(',')]));
