@@ -7,6 +7,7 @@ export interface ExceptionDefinition {
   fields: string[] | string;
   comps?: string[] | string;
   values: unknown[];
+  file: string;
   line: number;
 }
 

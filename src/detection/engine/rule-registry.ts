@@ -272,6 +272,7 @@ export class RuleRegistry {
         fields: fields as string[] | string,
         comps: comps as string[] | string | undefined,
         values: (ex.values as unknown[] | undefined) ?? [],
+        file: item.file,
         line,
       };
     });

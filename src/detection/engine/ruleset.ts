@@ -1,8 +1,8 @@
 import { ConditionCompiler, EvaluationContext, Predicate, UnknownFieldError } from './compiler';
-import { ConditionNode, parseCondition } from './condition-parser';
+import { parseCondition } from './condition-parser';
 import { CompileError, RuleLoadError } from './errors';
 import { EventView, FieldValue } from './event-view';
-import { withExceptions } from './exceptions';
+import { exceptionCondition, withExceptions } from './exceptions';
 import { BoundField, bindField } from './fields';
 import { formatValue, parseOutput } from './output-format';
 import { readRuleFile } from './rule-file-reader';
@@ -125,19 +125,25 @@ function compileRule(
       throw new RuleLoadError(file, line, `rule '${definition.name}': ${e.message}`);
     throw e;
   };
-  let node: ConditionNode;
+  // Each exception on its own first, so a bad one is reported where it was written.
+  for (const ex of definition.exceptions) {
+    try {
+      const excluded = exceptionCondition(ex);
+      if (excluded) compiler.compile(excluded);
+    } catch (e) {
+      if (e instanceof UnknownFieldError && definition.skipIfUnknownFilter) return undefined;
+      fail(ex.file, ex.line, e);
+    }
+  }
   let fields: readonly string[];
   let test: Predicate;
   try {
-    node = withExceptions(parseCondition(definition.condition), definition.exceptions);
+    const node = withExceptions(parseCondition(definition.condition), definition.exceptions);
     ({ test, fields } = compiler.compile(node));
   } catch (e) {
     // `skip-if-unknown-filter: true`: Falco skips such a rule instead of failing the load.
     if (e instanceof UnknownFieldError && definition.skipIfUnknownFilter) return undefined;
-    const exceptionLine = definition.exceptions[0]?.line;
-    const inExceptions =
-      e instanceof Error && /exception '/.test(e.message) && exceptionLine !== undefined;
-    return fail(definition.file, inExceptions ? exceptionLine : where.line, e);
+    return fail(where.file, where.line, e);
   }
   type Token = { text: string } | { slot: number };
   let tokens: Token[];
