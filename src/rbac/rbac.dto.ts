@@ -3,7 +3,13 @@ import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { TEXT, TimeParam } from '../audit/events-query.dto';
 import { CLUSTER_NAME } from '../config/app-config';
 
-export { UserActivityParamsDto as RbacParamsDto } from '../audit/history-activity.dto';
+/** The identity: a username, a service account's `system:serviceaccount:<ns>:<name>`, ... */
+export class RbacParamsDto {
+  @ApiProperty({ description: 'The effective identity (username or impersonated user)' })
+  @MaxLength(255, { message: 'username must be at most 255 characters' })
+  @Matches(TEXT, { message: 'username must be non-empty text' })
+  username!: string;
+}
 
 /** `?cluster&from&to` of the RBAC suggestion (API and console page). */
 export class RbacQueryDto {

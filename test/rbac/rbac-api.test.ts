@@ -420,6 +420,20 @@ describe.each(backends())('RBAC suggestions (%s)', (backend) => {
     }
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const doc = await all.json<{
+      paths: Record<string, { get?: { parameters?: { name: string }[]; tags?: string[] } }>;
+    }>('/api/docs-json');
+    const route = doc.paths['/api/v1/users/{username}/rbac']?.get;
+    expect(route?.tags).toEqual(['rbac']);
+    expect((route?.parameters ?? []).map((p) => p.name).sort()).toEqual([
+      'cluster',
+      'from',
+      'to',
+      'username',
+    ]);
+  });
+
   it('records who asked in the access log', async () => {
     await rbac(all, 'dana', { ...RANGE, cluster: 'c1' });
     const log = await all.json<{ items: AccessEntry[] }>('/api/v1/access-log', {
