@@ -203,7 +203,7 @@ function accessAtoms(observations: readonly AccessObservation[]): Atom[] {
     // Audit verbs are lowercase words; anything else cannot be a valid rule verb.
     if (!VERB_TEXT.test(o.verb)) continue;
     const byVerb = new Map([[o.verb, o.requests]]);
-    if (o.resource === '') {
+    if (!o.resource) {
       const path = pathOf(o.path);
       if (!path.startsWith('/')) continue;
       atoms.push({
