@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { ConsoleModule } from './console/console.module';
 import { DatabaseModule } from './database/database.module';
+import { DetectionModule } from './detection/detection.module';
 import { FeedModule } from './feed/feed.module';
 import { IngestModule } from './ingest/ingest.module';
 import { OpsModule } from './ops/ops.module';
@@ -27,6 +28,7 @@ export class AppModule {
         ConsoleModule,
         RbacModule,
         RetentionModule,
+        DetectionModule,
       ],
     };
   }

@@ -67,6 +67,46 @@ export class AuditMetrics {
     registers: [this.registry],
   });
 
+  private readonly detections = new Counter({
+    name: 'audit_detections_total',
+    help: 'Detections stored by the rules (alerts and the repeats grouped into them), by rule and priority',
+    labelNames: ['rule', 'priority'],
+    registers: [this.registry],
+  });
+  private readonly detectionAlerts = new Counter({
+    name: 'audit_detection_alerts_total',
+    help: 'Detections that raised a new alert (not grouped into an earlier one), by rule and priority',
+    labelNames: ['rule', 'priority'],
+    registers: [this.registry],
+  });
+  private readonly detectionEvaluated = new Counter({
+    name: 'audit_detection_events_evaluated_total',
+    help: 'Stored events the detector ran the rules over',
+    registers: [this.registry],
+  });
+  private readonly detectionErrors = new Counter({
+    name: 'audit_detection_errors_total',
+    help: 'Detector failures by stage: parse, evaluate (event skipped), store (pass retried), forward (alert not delivered after retries), forward_dropped (forwarding queue full)',
+    labelNames: ['stage'],
+    registers: [this.registry],
+  });
+  private readonly detectionForwarded = new Counter({
+    name: 'audit_detection_forwarded_total',
+    help: 'Alerts delivered to FALCOSIDEKICK_URL',
+    registers: [this.registry],
+  });
+  /** When the detector last had nothing left to read; undefined while this replica does not run it. */
+  private detectionCaughtUpMs?: number;
+  private readonly detectionLag = new Gauge({
+    name: 'audit_detection_lag_seconds',
+    help: 'How far the detector is behind the store: seconds since it last reached the newest stored event (0 on replicas not running the detector)',
+    registers: [this.registry],
+    collect: () => {
+      const at = this.detectionCaughtUpMs;
+      this.detectionLag.set(at === undefined ? 0 : Math.max(0, (Date.now() - at) / 1000));
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -99,6 +139,30 @@ export class AuditMetrics {
   recordRetentionRun(at: Date, oldestEventMs: number | undefined): void {
     this.retentionLastRun.set(at.getTime() / 1000);
     this.oldestEvent.set(oldestEventMs === undefined ? 0 : oldestEventMs / 1000);
+  }
+
+  recordDetection(rule: string, priority: string, alert: boolean): void {
+    this.detections.inc({ rule, priority });
+    if (alert) this.detectionAlerts.inc({ rule, priority });
+  }
+
+  recordDetectionEvaluated(events: number): void {
+    this.detectionEvaluated.inc(events);
+  }
+
+  recordDetectionError(
+    stage: 'parse' | 'evaluate' | 'store' | 'forward' | 'forward_dropped',
+  ): void {
+    this.detectionErrors.inc({ stage });
+  }
+
+  recordDetectionForwarded(): void {
+    this.detectionForwarded.inc();
+  }
+
+  /** The detector reached the newest stored event at `atMs`; undefined: it stopped running here. */
+  recordDetectionCaughtUp(atMs: number | undefined): void {
+    this.detectionCaughtUpMs = atMs;
   }
 
   private clusterLabel(cluster: string): string {
