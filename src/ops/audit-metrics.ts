@@ -52,7 +52,7 @@ export class AuditMetrics {
   });
   private readonly retentionDeleted = new Counter({
     name: 'audit_retention_deleted_events_total',
-    help: 'Rows deleted by retention (RETENTION_DAYS) and npm run purge, by table (events, quarantine, access_log)',
+    help: 'Rows deleted by retention (RETENTION_DAYS) and npm run purge, by table (events, quarantine, access_log, detections)',
     labelNames: ['table'],
     registers: [this.registry],
   });
@@ -132,7 +132,10 @@ export class AuditMetrics {
     this.throttled.inc({ cluster: this.clusterLabel(cluster) });
   }
 
-  recordRetentionDeleted(table: 'events' | 'quarantine' | 'access_log', count: number): void {
+  recordRetentionDeleted(
+    table: 'events' | 'quarantine' | 'access_log' | 'detections',
+    count: number,
+  ): void {
     this.retentionDeleted.inc({ table }, count);
   }
 

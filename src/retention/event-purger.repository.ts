@@ -1,9 +1,10 @@
 /**
  * The tables retention deletes from; each is keyed by a UUIDv7 id whose time part is the age.
  * The access log (who read what) has no cluster: only the scheduled run, which covers every
- * cluster, prunes it, so it is kept as long as the events it speaks of.
+ * cluster, prunes it, so it is kept as long as the events it speaks of. Detections (src/detection)
+ * are stamped with their event's time and go with the events.
  */
-export type PurgedTable = 'events' | 'quarantine' | 'access_log';
+export type PurgedTable = 'events' | 'quarantine' | 'access_log' | 'detections';
 
 /** What to delete: rows stamped before `beforeMs`, of one cluster or of all. */
 export interface PurgeScope {

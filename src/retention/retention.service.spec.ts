@@ -19,7 +19,7 @@ class FakePurger implements EventPurger {
     const session: PurgeSession = {
       deleteChunk: async (table, scope: PurgeScope, limit) => {
         await this.beforeChunk?.();
-        if (table === 'quarantine') return { deleted: 0 };
+        if (table === 'quarantine' || table === 'detections') return { deleted: 0 };
         const old = this.rows.filter((at) => at < scope.beforeMs).sort((a, b) => a - b);
         const chunk = old.slice(0, limit);
         this.rows = this.rows.filter((at) => !chunk.includes(at));

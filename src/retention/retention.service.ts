@@ -31,6 +31,7 @@ export const TABLE_ROWS: Record<PurgedTable, string> = {
   events: 'events',
   quarantine: 'quarantined items',
   access_log: 'access-log entries',
+  detections: 'detections',
 };
 
 export interface PurgeProgress {
@@ -139,11 +140,14 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       const started = Date.now();
       this.logger.log(`retention: deleting ${what}`);
       const events = await this.deleteAll(session, 'events', options);
+      // Detections are stamped with their event's stage time (their id), so the same cutoff and
+      // cluster select the detections of the events just deleted.
+      const detections = await this.deleteAll(session, 'detections', options);
       const quarantine = await this.deleteAll(session, 'quarantine', options);
       const accessLogRows = accessLog ? await this.deleteAll(session, 'access_log', options) : 0;
       const complete = !this.stopping;
       this.logger.log(
-        `retention: deleted ${events} events, ${quarantine} quarantined items and ` +
+        `retention: deleted ${events} events, ${detections} detections, ${quarantine} quarantined items and ` +
           `${accessLogRows} access-log entries (${what}) in ` +
           `${((Date.now() - started) / 1000).toFixed(1)} s${complete ? '' : '; stopped by shutdown'}`,
       );

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryRunner } from 'typeorm';
 import { EVENTS_TABLE, QUARANTINE_TABLE } from '../database/events-table';
-import { ACCESS_LOG_TABLE } from '../database/schema';
+import { ACCESS_LOG_TABLE, DETECTIONS_TABLE } from '../database/schema';
 import { lowestIdAt } from '../audit/event-filters';
 import type { EventPurger, PurgedTable, PurgeScope, PurgeSession } from './event-purger.repository';
 
@@ -9,6 +9,7 @@ const TABLES: Record<PurgedTable, string> = {
   events: EVENTS_TABLE,
   quarantine: QUARANTINE_TABLE,
   access_log: ACCESS_LOG_TABLE,
+  detections: DETECTIONS_TABLE,
 };
 
 /**
