@@ -8,13 +8,17 @@ import { LIST_FIELD_OPERATORS, listTest, scalarTest } from './operators';
 export class EvaluationContext {
   private readonly values: FieldValue[];
   private readonly done: Uint8Array;
+  /** Each macro's result for this event: 0 not yet known, 1 false, 2 true (many rules share `kevt`). */
+  readonly macroResults: Uint8Array;
 
   constructor(
     readonly view: EventView,
     private readonly extractors: readonly BoundField[],
+    macroCount: number,
   ) {
     this.values = new Array<FieldValue>(extractors.length);
     this.done = new Uint8Array(extractors.length);
+    this.macroResults = new Uint8Array(macroCount);
   }
 
   get(slot: number): FieldValue {
@@ -53,6 +57,8 @@ export class ConditionCompiler {
   private readonly slotByKey = new Map<string, number>();
   private readonly compiledMacros = new Map<string, CompiledCondition>();
   private readonly compiling: string[] = [];
+  /** How many macros have a result slot in EvaluationContext.macroResults. */
+  macroCount = 0;
 
   constructor(
     private readonly macros: ReadonlyMap<string, MacroDefinition>,
@@ -161,7 +167,16 @@ export class ConditionCompiler {
           `macro '${name}' (${definition.file}:${definition.line}): ${(e as Error).message}`,
         );
       }
-      const compiled = this.compile(ast);
+      const inner = this.compile(ast);
+      const slot = this.macroCount++;
+      const test: Predicate = (ctx) => {
+        const known = ctx.macroResults[slot];
+        if (known !== 0) return known === 2;
+        const result = inner.test(ctx);
+        ctx.macroResults[slot] = result ? 2 : 1;
+        return result;
+      };
+      const compiled = { test, fields: inner.fields };
       this.compiledMacros.set(name, compiled);
       return compiled;
     } catch (e) {

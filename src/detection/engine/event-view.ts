@@ -120,17 +120,14 @@ export class EventView {
       parseMicroTime(e.requestReceivedTimestamp) ??
       parseMicroTime(e.timestamp);
     if (!stamp) return undefined;
-    const micros = Number(stamp.iso.slice(20, 26));
-    const seconds = BigInt(Math.floor(stamp.epochMs / 1000));
-    return (seconds * 1_000_000_000n + BigInt(micros) * 1000n).toString();
+    // Seconds and microseconds as text: exact where a float of nanoseconds would not be.
+    return `${Math.floor(stamp.epochMs / 1000)}${stamp.iso.slice(20, 26)}000`;
   }
 
   isoTime(): string | undefined {
     const raw = this.rawTime();
     if (raw === undefined) return undefined;
-    const ns = BigInt(raw);
-    const seconds = ns / 1_000_000_000n;
-    const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0');
-    return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}Z`;
+    const seconds = Number(raw.slice(0, -9));
+    return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${raw.slice(-9)}Z`;
   }
 }

@@ -33,7 +33,7 @@ class ContextCache {
   private last:
     { input: EvaluationInput; event: unknown; cluster: string; ctx: EvaluationContext } | undefined;
 
-  constructor(private readonly slots: readonly BoundField[]) {}
+  constructor(private readonly compiler: ConditionCompiler) {}
 
   for(input: EvaluationInput): EvaluationContext {
     const last = this.last;
@@ -44,7 +44,11 @@ class ContextCache {
       last.cluster === input.cluster
     )
       return last.ctx;
-    const ctx = new EvaluationContext(new EventView(input.event, input.cluster), this.slots);
+    const ctx = new EvaluationContext(
+      new EventView(input.event, input.cluster),
+      this.compiler.slots,
+      this.compiler.macroCount,
+    );
     this.last = { input, event: input.event, cluster: input.cluster, ctx };
     return ctx;
   }
@@ -76,7 +80,7 @@ export function loadRules(sources: RuleSource[], options: LoadOptions = {}): Rul
     }
   }
   const compiler = new ConditionCompiler(registry.macros, resolveLists(registry.lists));
-  const cache = new ContextCache(compiler.slots);
+  const cache = new ContextCache(compiler);
   const extraFields = new Map<string, BoundField>();
   const compiled: { rule: CompiledRule; test: Predicate; enabled: boolean }[] = [];
 
