@@ -7,6 +7,8 @@ export const ACCESS_ACTIONS = [
   'export',
   'object-history',
   'user-activity',
+  'rbac-suggestion',
+  'detections',
   'stats',
   'live-tail',
   'login',

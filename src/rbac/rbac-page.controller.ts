@@ -25,7 +25,7 @@ export class RbacPageController {
   }
 
   @Get('users/:username/rbac')
-  @AccessLogged('user-activity')
+  @AccessLogged('rbac-suggestion')
   @Header('content-type', 'text/html; charset=utf-8')
   async page(
     @CurrentIdentity() who: Identity,

@@ -14,11 +14,11 @@ export class RbacController {
 
   /**
    * Least-privilege Role/ClusterRole and bindings for what the identity was allowed to do
-   * (docs/rbac-suggestions.md). Recorded in the access log as `user-activity`: it reads the
-   * same thing, one identity's requests.
+   * (docs/rbac-suggestions.md). Recorded in the access log as `rbac-suggestion` (it reads
+   * what user activity reads: one identity's requests).
    */
   @Get('users/:username/rbac')
-  @AccessLogged('user-activity')
+  @AccessLogged('rbac-suggestion')
   @ApiOkResponse({
     description:
       '{objects, yaml, rules}: RBAC objects (rbac.authorization.k8s.io/v1) allowing the observed, ' +

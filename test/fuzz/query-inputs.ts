@@ -51,6 +51,12 @@ export const API_ROUTES: RouteSpec[] = [
     params: ['from', 'to', 'cluster'],
     answers: 'json',
   },
+  {
+    path: '/api/v1/users/:username/rbac',
+    segment: 'username',
+    params: ['from', 'to', 'cluster'],
+    answers: 'json',
+  },
   { path: '/api/v1/stats', params: FILTERS, answers: 'json' },
   { path: '/api/v1/clusters', params: [], answers: 'json' },
   { path: '/api/docs-json', params: [], answers: 'json' },
@@ -64,6 +70,13 @@ export const CONSOLE_ROUTES: RouteSpec[] = [
   { path: '/events/:id', segment: 'id', params: [], answers: 'html' },
   { path: '/objects', params: OBJECT, answers: 'html', object: true },
   { path: '/users/:username', segment: 'username', params: FILTERS, answers: 'html' },
+  {
+    path: '/users/:username/rbac',
+    segment: 'username',
+    params: ['from', 'to', 'cluster'],
+    answers: 'html',
+  },
+  { path: '/rbac', params: ['user', 'from', 'to', 'cluster'], answers: 'html' },
   { path: '/overview', params: FILTERS, answers: 'html' },
   { path: '/admin/access-log', params: ACCESS_LOG, answers: 'html' },
 ];

@@ -440,7 +440,7 @@ describe.each(backends())('RBAC suggestions (%s)', (backend) => {
       user: 'auditor',
       limit: 1,
     });
-    expect(log.items[0]).toMatchObject({ action: 'user-activity', name: 'auditor' });
+    expect(log.items[0]).toMatchObject({ action: 'rbac-suggestion', name: 'auditor' });
     expect(log.items[0].target).toContain('/api/v1/users/dana/rbac');
   });
 
