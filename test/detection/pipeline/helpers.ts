@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import type { DatabaseConfig } from '../../../src/config/app-config';
 import type { TestApp } from '../../support/test-app';
 
 export const TEST_RULES = join(__dirname, 'rules', 'test-rules.yaml');
@@ -108,4 +109,60 @@ export async function detectorStarted(ds: DataSource): Promise<void> {
     )) as unknown[];
     if (rows.length === 0) throw new Error('detector has not started');
   });
+}
+
+/** One query on a test database from outside the server (a child process owns the server). */
+export async function queryDatabase(
+  database: DatabaseConfig,
+  sql: string,
+  params: unknown[] = [],
+): Promise<Record<string, unknown>[]> {
+  if (database.type === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(database.path, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql).all(...params) as Record<string, unknown>[];
+    } finally {
+      db.close();
+    }
+  }
+  const mysql = await import('mysql2/promise');
+  const connection = await mysql.createConnection({
+    host: database.host,
+    port: database.port,
+    user: database.user,
+    password: database.password,
+    database: database.name,
+  });
+  try {
+    const [rows] = await connection.query(sql, params);
+    return rows as Record<string, unknown>[];
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Counts that prove "every matching event has exactly one detection" for one rule. */
+export async function detectionIntegrity(database: DatabaseConfig, rule: string) {
+  const [row] = await queryDatabase(
+    database,
+    `SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS events,
+            SUM(CASE WHEN grouped_into IS NULL THEN 1 ELSE 0 END) AS alerts,
+            SUM(repeats) AS repeats
+       FROM detections WHERE rule = ?`,
+    [rule],
+  );
+  const [orphans] = await queryDatabase(
+    database,
+    `SELECT COUNT(*) AS n FROM detections d WHERE d.rule = ? AND d.grouped_into IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM detections a WHERE a.id = d.grouped_into)`,
+    [rule],
+  );
+  return {
+    detections: Number(row.n),
+    events: Number(row.events),
+    alerts: Number(row.alerts ?? 0),
+    repeats: Number(row.repeats ?? 0),
+    orphans: Number(orphans.n),
+  };
 }
