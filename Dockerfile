@@ -42,6 +42,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/views ./views
 COPY --from=build /app/public ./public
+# The default detection rules (src/detection/rules-loader.ts reads rules/*.yaml beside dist/).
+COPY --from=build /app/rules ./rules
 USER 65532:65532
 VOLUME ["/data"]
 EXPOSE 8080
