@@ -3,6 +3,7 @@
  * the audit module for and what they get back. The wire shape never leaks the table shape.
  */
 import type { StoredEvent } from '../database/events-table';
+import type { DetectionSummary } from '../detection/detection';
 import type { Explanation } from '../reconstruction/reconstruction.service';
 
 /**
@@ -34,6 +35,10 @@ export interface EventQuery {
   toMs?: number;
   stage?: string[];
   auditID?: string[];
+  /** true: only events a rule fired on; false: only events no rule fired on. */
+  hasDetections?: boolean;
+  /** Only events one of these rules fired on. */
+  detectionRule?: string[];
 }
 
 export interface ResourceSelector {
@@ -49,8 +54,11 @@ export type CodeSelector = { exact: number } | { class: 1 | 2 | 3 | 4 | 5 };
 /** The fields every event row carries, as read back (declared by the table descriptor). */
 export type { StoredEvent } from '../database/events-table';
 
-/** The API item: the stored columns plus the sentence and the kubectl command. */
-export type EventItem = StoredEvent & Explanation;
+/** A stored event explained: the stored columns plus the sentence and the kubectl command. */
+export type ExplainedEvent = StoredEvent & Explanation;
+
+/** The API item: the explained event and the rules that fired on it (an empty list: none). */
+export type EventItem = ExplainedEvent & { detections: DetectionSummary[] };
 
 export interface Page<T> {
   items: T[];

@@ -4,6 +4,8 @@ import { bufferToUuid } from '../database/events-table';
 import { normalizeEvent } from '../domain/normalize-event';
 import { buildEventRecord } from '../ingest/event-record';
 import { ReconstructionService } from '../reconstruction/reconstruction.service';
+import type { DetectionSummary, StoredDetection } from '../detection/detection';
+import type { DetectionReader } from '../detection/query/detection-reader.repository';
 import type { Count, EventQuery, HistoryItem, ObjectRef } from './audit-query';
 import { AuditService, bucketSecondsFor } from './audit.service';
 import { idTimeMs, matchesQuery } from './event-matcher';
@@ -294,12 +296,45 @@ class FakeEventReader implements EventReader {
   }
 }
 
-function serviceOf(rows: StoredEventWithJson[]): {
+/** Detections by event id; records each call (one per page is the contract). */
+class FakeDetectionReader implements DetectionReader {
+  readonly calls: { visibility: ClusterVisibility; ids: readonly string[] }[] = [];
+  constructor(private readonly byEvent = new Map<string, DetectionSummary[]>()) {}
+
+  forEvents(visibility: ClusterVisibility, eventIds: readonly string[]) {
+    this.calls.push({ visibility, ids: eventIds });
+    const found = new Map<string, DetectionSummary[]>();
+    for (const id of eventIds) {
+      const detections = this.byEvent.get(id);
+      if (detections) found.set(id, detections);
+    }
+    return Promise.resolve(found);
+  }
+  ofEvent(): Promise<StoredDetection[]> {
+    return Promise.resolve([]);
+  }
+  list(): Promise<StoredDetection[]> {
+    return Promise.resolve([]);
+  }
+  summary() {
+    return Promise.resolve([]);
+  }
+}
+
+function serviceOf(
+  rows: StoredEventWithJson[],
+  detections = new FakeDetectionReader(),
+): {
   service: AuditService;
   reader: FakeEventReader;
+  detections: FakeDetectionReader;
 } {
   const reader = new FakeEventReader(rows);
-  return { service: new AuditService(reader, new ReconstructionService()), reader };
+  return {
+    service: new AuditService(reader, new ReconstructionService(), detections),
+    reader,
+    detections,
+  };
 }
 
 describe('bucketSecondsFor', () => {
@@ -401,6 +436,27 @@ describe('AuditService.listEvents', () => {
       query: {},
       arg: { limit: 3, before: rows[5].event.id },
     });
+  });
+
+  it("attaches the detections of the page with one read, in the caller's visibility", async () => {
+    const detection: DetectionSummary = {
+      rule: 'Delete ConfigMap',
+      priority: 'WARNING',
+      output: 'alice deleted cm-5',
+      tags: ['k8s'],
+    };
+    const fake = new FakeDetectionReader(new Map([[rows[5].event.id, [detection]]]));
+    const { service, detections } = serviceOf(rows, fake);
+    const visibility: ClusterVisibility = { all: false, clusters: ['prod-eu'] };
+    const page = await service.listEvents(visibility, {}, { limit: 3 });
+    expect(detections.calls).toEqual([{ visibility, ids: page.items.map((item) => item.id) }]);
+    expect(page.items.map((item) => item.detections)).toEqual([[], [detection], []]);
+  });
+
+  it('an empty page asks for no detections', async () => {
+    const { service, detections } = serviceOf(rows);
+    await service.listEvents(ALL, { verb: ['patch'] }, { limit: 10 });
+    expect(detections.calls).toEqual([]);
   });
 
   it('an unreadable stored row is still listed, with the reason', async () => {

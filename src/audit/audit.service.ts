@@ -2,9 +2,12 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClusterVisibility } from '../auth/identity';
 import type { AuditEvent, JsonObject, JsonValue } from '../domain/audit-event';
 import { normalizeEvent } from '../domain/normalize-event';
+import type { DetectionSummary } from '../detection/detection';
+import { DETECTION_READER, DetectionReader } from '../detection/query/detection-reader.repository';
 import { ReconstructionService } from '../reconstruction/reconstruction.service';
 import type {
   EventItem,
+  ExplainedEvent,
   EventPage,
   EventQuery,
   EventStats,
@@ -44,7 +47,7 @@ export interface PageRequest {
 
 interface ParsedRow {
   event: AuditEvent | undefined;
-  item: EventItem;
+  item: ExplainedEvent;
 }
 
 export function bucketSecondsFor(rangeMs: number): number {
@@ -70,7 +73,26 @@ export class AuditService {
   constructor(
     @Inject(EVENT_READER) private readonly reader: EventReader,
     private readonly reconstruction: ReconstructionService,
+    @Inject(DETECTION_READER) private readonly detections: DetectionReader,
   ) {}
+
+  /**
+   * The items with the rules that fired on each: one statement for all of them (`event_id IN`),
+   * of the caller's clusters only (the events are already of those).
+   */
+  private async withDetections<T extends ExplainedEvent>(
+    visibility: ClusterVisibility,
+    items: T[],
+  ): Promise<(T & { detections: DetectionSummary[] })[]> {
+    const found =
+      items.length === 0
+        ? new Map<string, DetectionSummary[]>()
+        : await this.detections.forEvents(
+            visibility,
+            items.map((item) => item.id),
+          );
+    return items.map((item) => ({ ...item, detections: found.get(item.id) ?? [] }));
+  }
 
   async listEvents(
     visibility: ClusterVisibility,
@@ -82,7 +104,10 @@ export class AuditService {
       limit: page.limit + 1,
       before: page.cursor,
     });
-    const items = rows.slice(0, page.limit).map((row) => this.parse(row).item);
+    const items = await this.withDetections(
+      visibility,
+      rows.slice(0, page.limit).map((row) => this.parse(row).item),
+    );
     return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].id : null };
   }
 
@@ -94,13 +119,28 @@ export class AuditService {
     const found = await this.reader.get(visibility, id.toLowerCase());
     if (!found) throw new NotFoundException(`no event with id ${id}`);
     const raw = JSON.parse(found.json) as JsonValue;
-    return { ...this.parse(found).item, event: this.reconstruction.redactForDisplay(raw) };
+    const [item] = await this.withDetections(visibility, [this.parse(found).item]);
+    return { ...item, event: this.reconstruction.redactForDisplay(raw) };
   }
 
-  /** Events by id (live tail), newest first; ids that are not stored are skipped. */
-  async eventsByIds(visibility: ClusterVisibility, ids: readonly string[]): Promise<EventItem[]> {
+  /**
+   * Events by id (live tail, the detections list), newest first; ids that are not stored are
+   * skipped. `detections: false`: without their detections (the caller has them already).
+   */
+  async eventsByIds(
+    visibility: ClusterVisibility,
+    ids: readonly string[],
+    options: { detections: false },
+  ): Promise<ExplainedEvent[]>;
+  async eventsByIds(visibility: ClusterVisibility, ids: readonly string[]): Promise<EventItem[]>;
+  async eventsByIds(
+    visibility: ClusterVisibility,
+    ids: readonly string[],
+    options: { detections: boolean } = { detections: true },
+  ): Promise<ExplainedEvent[]> {
     const rows = await this.reader.getMany(visibility, ids);
-    return rows.map((row) => this.parse(row).item);
+    const items = rows.map((row) => this.parse(row).item);
+    return options.detections ? this.withDetections(visibility, items) : items;
   }
 
   async objectHistory(
@@ -112,7 +152,12 @@ export class AuditService {
       limit: page.limit + 1,
       after: page.cursor,
     });
-    const current = rows.slice(0, page.limit).map((row) => this.parse(row));
+    const parsed = rows.slice(0, page.limit).map((row) => this.parse(row));
+    const detected = await this.withDetections(
+      visibility,
+      parsed.map((row) => row.item),
+    );
+    const current = parsed.map((row, i) => ({ event: row.event, item: detected[i] }));
     let state =
       current.length > 0 ? await this.stateBefore(visibility, ref, current[0].item.id) : undefined;
     const isSecret = ref.resource === 'secrets' && !ref.apiGroup;
@@ -274,7 +319,11 @@ export class AuditService {
         limit: EXPORT_PAGE,
         before: cursor,
       });
-      for (const row of rows) yield this.parse(row).item;
+      const items = await this.withDetections(
+        visibility,
+        rows.map((row) => this.parse(row).item),
+      );
+      yield* items;
       if (rows.length < EXPORT_PAGE) return;
       cursor = rows[rows.length - 1].event.id;
     }

@@ -27,6 +27,7 @@ function item(overrides: Partial<EventItem> = {}): EventItem {
     requestURI: '/apis/apps/v1/namespaces/prod/deployments',
     summary: 'alice created Deployment `web` in namespace `prod`',
     kubectl: { command: 'kubectl create -f - <<EOF\n...\nEOF', fidelity: 'exact', notes: [] },
+    detections: [],
     ...overrides,
   };
 }

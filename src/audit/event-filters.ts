@@ -1,6 +1,7 @@
 import { Brackets, SelectQueryBuilder, WhereExpressionBuilder } from 'typeorm';
 import type { ClusterVisibility } from '../auth/identity';
 import { columnOf, EventField, uuidToBuffer } from '../database/events-table';
+import { DETECTIONS_TABLE } from '../database/schema';
 import type { SqlDialect } from '../database/sql-dialect';
 import type { CodeSelector, EventQuery, ResourceSelector } from './audit-query';
 import { searchWords } from './text-search';
@@ -139,6 +140,38 @@ export class FilterClauses {
     return this;
   }
 
+  /**
+   * Whether a rule fired on the event (`has`), or one of `rules` did: `EXISTS` on the
+   * detections of the event, answered by the unique index `(event_id, rule)`. The detections
+   * are of the event's own cluster, so the visibility of the event covers them.
+   */
+  detections(has: boolean | undefined, rules: readonly string[] | undefined): this {
+    const ruled = rules !== undefined && rules.length > 0;
+    if (has === undefined && !ruled) return this;
+    const id = this.column('id');
+    if (has === false && !ruled) {
+      this.qb.andWhere(
+        `NOT EXISTS (SELECT 1 FROM ${DETECTIONS_TABLE} det WHERE det.event_id = ${id})`,
+      );
+      return this;
+    }
+    if (has === false) {
+      // No rule fired, and one of `rules` did: nothing matches.
+      this.qb.andWhere('1 = 0');
+      return this;
+    }
+    if (!ruled) {
+      this.qb.andWhere(`EXISTS (SELECT 1 FROM ${DETECTIONS_TABLE} det WHERE det.event_id = ${id})`);
+      return this;
+    }
+    const p = this.param();
+    this.qb.andWhere(
+      `EXISTS (SELECT 1 FROM ${DETECTIONS_TABLE} det WHERE det.event_id = ${id} AND det.rule IN (:...${p}))`,
+      { [p]: rules },
+    );
+    return this;
+  }
+
   /** Stage time range as an id range: ids are UUIDv7 whose time part is the stage time. */
   timeRange(fromMs: number | undefined, toMs: number | undefined): this {
     if (fromMs !== undefined) this.idAtLeast(lowestIdAt(fromMs));
@@ -186,7 +219,8 @@ export class FilterClauses {
       .text(query.q, textScan)
       .timeRange(query.fromMs, query.toMs)
       .oneOf('stage', query.stage)
-      .oneOf('auditID', query.auditID);
+      .oneOf('auditID', query.auditID)
+      .detections(query.hasDetections, query.detectionRule);
   }
 
   private anyOf<T>(

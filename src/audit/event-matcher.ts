@@ -1,5 +1,6 @@
 import { canSee, ClusterVisibility } from '../auth/identity';
 import type { StoredEvent } from '../database/events-table';
+import type { DetectionSummary } from '../detection/detection';
 import type { CodeSelector, EventQuery, ResourceSelector } from './audit-query';
 import { matchesSearch, searchWords } from './text-search';
 
@@ -31,7 +32,7 @@ function codeMatches(code: number | null, selector: CodeSelector): boolean {
  * may see its cluster and whose search it matches. A test checks both agree on the corpus.
  */
 export function matchesQuery(
-  event: StoredEvent,
+  event: StoredEvent & { detections?: DetectionSummary[] },
   visibility: ClusterVisibility,
   query: EventQuery,
 ): boolean {
@@ -63,6 +64,19 @@ export function matchesQuery(
     (query.fromMs === undefined || ms >= Math.floor(query.fromMs)) &&
     (query.toMs === undefined || ms < Math.floor(query.toMs)) &&
     any(query.stage, (v) => event.stage === v) &&
-    any(query.auditID, (v) => event.auditID === v)
+    any(query.auditID, (v) => event.auditID === v) &&
+    detectionsMatch(event.detections ?? [], query)
   );
+}
+
+/**
+ * The detections filters, over the detections loaded with the item. Live tail sees an event as
+ * soon as it is stored, usually before the detector has read it: a live search for
+ * `hasDetections` shows only events whose detections were already stored.
+ */
+function detectionsMatch(detections: readonly DetectionSummary[], query: EventQuery): boolean {
+  if (query.hasDetections !== undefined && query.hasDetections !== detections.length > 0) {
+    return false;
+  }
+  return any(query.detectionRule, (rule) => detections.some((d) => d.rule === rule));
 }

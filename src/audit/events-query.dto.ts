@@ -226,6 +226,23 @@ export class EventFiltersDto {
     255,
   )
   auditID?: string[];
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'true: only events a detection rule fired on; false: only events none fired on',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'hasDetections must be true or false' })
+  hasDetections?: 'true' | 'false';
+
+  @Repeatable(
+    'detectionRule',
+    'Only events this detection rule fired on (its exact name)',
+    TEXT,
+    'must be non-empty text (a rule name)',
+    200,
+  )
+  detectionRule?: string[];
 }
 
 /** `limit`: 1 to 500 items a page. */
@@ -326,6 +343,8 @@ export function toEventQuery(
     toMs,
     stage: dto.stage,
     auditID: dto.auditID,
+    hasDetections: dto.hasDetections === undefined ? undefined : dto.hasDetections === 'true',
+    detectionRule: dto.detectionRule,
   };
   for (const key of Object.keys(query) as (keyof EventQuery)[]) {
     if (query[key] === undefined) delete query[key];

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AccessLogModule } from '../access-log/access-log.module';
 import { AuditModule } from '../audit/audit.module';
+import { DetectionQueryModule } from '../detection/query/detection-query.module';
 import { AccessLogPageController } from './access-log-page.controller';
 import { ConsoleNotFoundFilter } from './console-not-found.filter';
 import { ConsolePageErrorFilter } from './console-page-error.filter';
@@ -17,7 +18,7 @@ import { PageRenderer } from './page-renderer';
  * and errors (including "log in first", from the global AuthGuard) render as pages.
  */
 @Module({
-  imports: [AuditModule, AccessLogModule],
+  imports: [AuditModule, AccessLogModule, DetectionQueryModule],
   controllers: [
     EventsPageController,
     EventDetailController,

@@ -27,6 +27,7 @@ export function eventItem(overrides: Partial<EventItem> = {}): EventItem {
     requestURI: '/api/v1/namespaces/default/pods/web-0',
     summary: 'alice read Pod `web-0`',
     kubectl: { command: 'kubectl get pod web-0', fidelity: 'exact', notes: [] },
+    detections: [],
     ...overrides,
   };
 }
