@@ -7,10 +7,10 @@ export type Json = Record<string, unknown>;
 
 export const RULES_DIR = join(__dirname, '..', '..', '..', 'rules');
 
-/** rules/*.yaml in name order, as the service loads them. */
+/** rules/*.yaml (and .yml) in name order, as the service loads them (src/detection/rules-loader.ts). */
 export function defaultRuleSources(): { path: string; text: string }[] {
   return readdirSync(RULES_DIR)
-    .filter((f) => f.endsWith('.yaml'))
+    .filter((f) => /\.ya?ml$/i.test(f))
     .sort()
     .map((f) => ({ path: `rules/${f}`, text: readFileSync(join(RULES_DIR, f), 'utf8') }));
 }
@@ -20,13 +20,19 @@ export function defaultRuleset(extra: { path: string; text: string }[] = []): Ru
   return loadRules([...defaultRuleSources(), ...extra]);
 }
 
+/** Falco's own k8saudit rules file (the engine's fixture), as a user may add it with RULES_FILES. */
+export function falcoRulesFile(): { path: string; text: string } {
+  const path = join(__dirname, '..', '..', 'fixtures', 'rules', 'falco-k8s_audit_rules.yaml');
+  return { path: 'falco-k8s_audit_rules.yaml', text: readFileSync(path, 'utf8') };
+}
+
 /** Every rule of the default files, also those disabled by default (enabled by an override). */
-export function defaultRulesetAllEnabled(): Ruleset {
+export function defaultRulesetAllEnabled(extra: { path: string; text: string }[] = []): Ruleset {
   const disabled = defaultRuleSources()
     .flatMap((s) => [...s.text.matchAll(/^- rule: (.+)\n(?:(?!- ).*\n)*?\s+enabled: false/gm)])
     .map((m) => m[1].trim());
   const text = disabled.map((name) => `- rule: ${name}\n  enabled: true\n`).join('\n');
-  return defaultRuleset([{ path: 'test-enable-all.yaml', text }]);
+  return defaultRuleset([...extra, { path: 'test-enable-all.yaml', text }]);
 }
 
 export const ADMIN = {

