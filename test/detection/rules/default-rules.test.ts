@@ -261,6 +261,23 @@ const CASES: Case[] = [
             },
           },
         }),
+      'kubelet PKI below /var/lib/kubelet, second volume of a StatefulSet': () =>
+        auditEvent({
+          verb: 'create',
+          resource: 'statefulsets',
+          namespace: 'shop',
+          name: 's',
+          requestObject: workload(
+            'StatefulSet',
+            's',
+            podSpec({
+              volumes: [
+                { name: 'data', emptyDir: {} },
+                { name: 'pki', hostPath: { path: '/var/lib/kubelet/pki/', type: 'Directory' } },
+              ],
+            }),
+          ),
+        }),
       'host root in a Job': () =>
         auditEvent({
           verb: 'create',
@@ -281,6 +298,18 @@ const CASES: Case[] = [
           'alice@example.com',
           ['system:authenticated'],
         ),
+      '/etc/localtime host path': () =>
+        auditEvent({
+          verb: 'create',
+          resource: DEPLOY,
+          namespace: 'shop',
+          name: 'd',
+          requestObject: workload(
+            'Deployment',
+            'd',
+            podSpec({ volumes: [{ name: 'tz', hostPath: { path: '/etc/localtime' } }] }),
+          ),
+        }),
       '/var/log/app host path': () =>
         auditEvent({
           verb: 'create',
