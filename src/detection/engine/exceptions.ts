@@ -4,7 +4,8 @@ import { CompileError } from './errors';
 /** A rule's `exceptions` item after appends: fields as a list (tuple form) or one field (value form). */
 export interface ExceptionDefinition {
   name: string;
-  fields: string[] | string;
+  /** Required; only an append to an exception of the same name may leave it out. */
+  fields?: string[] | string;
   comps?: string[] | string;
   values: unknown[];
   file: string;
@@ -67,6 +68,7 @@ function comparison(
  * one list compared with `comps` (default `in`). Undefined when the exception has no values.
  */
 export function exceptionCondition(ex: ExceptionDefinition): ConditionNode | undefined {
+  if (ex.fields === undefined) throw new CompileError(`exception '${ex.name}' needs 'fields'`);
   if (ex.values.length === 0) return undefined;
   if (typeof ex.fields === 'string') {
     if (Array.isArray(ex.comps))
@@ -80,7 +82,8 @@ export function exceptionCondition(ex: ExceptionDefinition): ConditionNode | und
         .map((v) => scalar(v, ex.name));
       return check(ex.fields, op, values, ex.name);
     }
-    const children = ex.values.map((v) => comparison(ex.fields as string, op, v, ex.name));
+    const field = ex.fields;
+    const children = ex.values.map((v) => comparison(field, op, v, ex.name));
     return children.length === 1 ? children[0] : { kind: 'or', children };
   }
   const fields = ex.fields;

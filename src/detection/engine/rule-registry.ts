@@ -1,5 +1,6 @@
 import { RuleLoadError } from './errors';
 import { ExceptionDefinition } from './exceptions';
+import { mergeExceptions, readExceptions } from './exception-items';
 import { RawItem } from './rule-file-reader';
 import { parseFirstSeen, parseGroup, parsePriority, parseWindow } from './rule-values';
 import { FirstSeenSpec, GroupSpec, Priority, WindowSpec } from './types';
@@ -74,7 +75,6 @@ const RULE_REPLACEABLE = [
   'first_seen',
   'group',
 ];
-const EXCEPTION_KEYS = ['name', 'fields', 'comps', 'values'];
 
 type OverrideMode = 'append' | 'replace';
 
@@ -225,84 +225,10 @@ export class RuleRegistry {
   }
 
   private exceptions(item: RawItem): ExceptionDefinition[] {
-    const value = item.body.exceptions;
-    if (!Array.isArray(value)) return this.fail(item, 'exceptions', "'exceptions' must be a list");
     const line = item.keyLines.get('exceptions') ?? item.line;
-    return value.map((raw) => {
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-        this.fail(item, 'exceptions', 'each exception must be a mapping');
-      const ex = raw as Record<string, unknown>;
-      for (const key of Object.keys(ex)) {
-        if (!EXCEPTION_KEYS.includes(key))
-          this.fail(
-            item,
-            'exceptions',
-            `exception has unknown key '${key}' (allowed: ${EXCEPTION_KEYS.join(', ')})`,
-          );
-      }
-      if (typeof ex.name !== 'string' || ex.name === '')
-        this.fail(item, 'exceptions', 'each exception needs a name');
-      const name = ex.name;
-      const fields = ex.fields;
-      const validFields =
-        fields === undefined ||
-        typeof fields === 'string' ||
-        (Array.isArray(fields) && fields.every((f) => typeof f === 'string'));
-      if (!validFields)
-        this.fail(
-          item,
-          'exceptions',
-          `exception '${name}': 'fields' must be a field name or a list of field names`,
-        );
-      const comps = ex.comps;
-      const validComps =
-        comps === undefined ||
-        typeof comps === 'string' ||
-        (Array.isArray(comps) && comps.every((c) => typeof c === 'string'));
-      if (!validComps)
-        this.fail(
-          item,
-          'exceptions',
-          `exception '${name}': 'comps' must be an operator or a list of operators`,
-        );
-      if (ex.values !== undefined && !Array.isArray(ex.values))
-        this.fail(item, 'exceptions', `exception '${name}': 'values' must be a list`);
-      return {
-        name,
-        fields: fields as string[] | string,
-        comps: comps as string[] | string | undefined,
-        values: (ex.values as unknown[] | undefined) ?? [],
-        file: item.file,
-        line,
-      };
-    });
-  }
-
-  /** Appended exceptions: values join an exception of the same name, new names are added whole. */
-  private mergeExceptions(
-    item: RawItem,
-    existing: ExceptionDefinition[],
-    added: ExceptionDefinition[],
-  ): ExceptionDefinition[] {
-    const merged = existing.map((e) => ({ ...e, values: [...e.values] }));
-    for (const ex of added) {
-      const same = merged.find((e) => e.name === ex.name);
-      if (same) {
-        if (ex.fields !== undefined && JSON.stringify(ex.fields) !== JSON.stringify(same.fields)) {
-          this.fail(
-            item,
-            'exceptions',
-            `exception '${ex.name}': appended values cannot change its fields`,
-          );
-        }
-        same.values.push(...ex.values);
-      } else {
-        if (ex.fields === undefined)
-          this.fail(item, 'exceptions', `exception '${ex.name}' is new and needs 'fields'`);
-        merged.push(ex);
-      }
-    }
-    return merged;
+    return readExceptions(item.body.exceptions, item.file, line, (problem) =>
+      this.fail(item, 'exceptions', problem),
+    );
   }
 
   private tags(item: RawItem): string[] {
@@ -417,7 +343,11 @@ export class RuleRegistry {
     if (exceptions) {
       const given = this.exceptions(item);
       rule.exceptions =
-        exceptions === 'append' ? this.mergeExceptions(item, rule.exceptions, given) : given;
+        exceptions === 'append'
+          ? mergeExceptions(rule.exceptions, given, (problem) =>
+              this.fail(item, 'exceptions', problem),
+            )
+          : given;
     }
     if (mode('priority')) rule.priority = this.extension(item, 'priority', parsePriority);
     if (mode('enabled')) rule.enabled = this.flag(item, 'enabled');

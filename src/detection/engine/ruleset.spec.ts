@@ -259,6 +259,24 @@ ${rule(
     expect(fired(added, bob)).toEqual([]);
   });
 
+  it('replaces exceptions with override: replace, and requires fields of the new ones', () => {
+    const base = rule(
+      'R',
+      'ka.verb=create',
+      `  exceptions:\n    - name: users\n      fields: [ka.user.name]\n      values: [[alice]]\n`,
+    );
+    const replaced = load(
+      base,
+      '- rule: R\n  exceptions:\n    - name: ns\n      fields: [ka.target.namespace]\n      values: [[prod]]\n  override:\n    exceptions: replace\n',
+    );
+    expect(fired(replaced, alice)).toEqual(['R']);
+    const error = loadError(
+      base,
+      '- rule: R\n  exceptions:\n    - name: users\n      values: [[bob]]\n  override:\n    exceptions: replace\n',
+    );
+    expect(error.message).toMatch(/^f2\.yaml:2: rule 'R': exception 'users' needs 'fields'/);
+  });
+
   it('reports malformed exceptions at the exceptions line', () => {
     const bad = (body: string) =>
       loadError(rule('R', 'ka.verb=create', `  exceptions:\n${body}`)).message;
