@@ -953,6 +953,8 @@ const CASES: Case[] = [
   {
     rule: 'Exec Reaches Cloud Metadata',
     fires: {
+      'by a kube-system service account too': () =>
+        exec(['wget', '-qO-', 'http://169.254.169.254/latest/api/token'], { user: CONTROLLER }),
       'curl to IMDS': () =>
         exec(['curl', '-s', 'http://169.254.169.254/latest/meta-data/iam/security-credentials/']),
       'GKE metadata via sh -c, websocket get': () =>
