@@ -88,14 +88,18 @@ export class ConditionCompiler {
     return { slot, field: this.slots[slot] };
   }
 
-  /** Items of `(a, b, list_name)` with list names replaced by their items, as Falco's list resolver does. */
-  expandValues(values: readonly string[]): string[] {
+  /**
+   * Items of `(a, b, list_name)` with bare list names replaced by their items. Falco does this on
+   * the condition text (rule_loader_compiler.cpp, resolve_list): a name between delimiters is
+   * replaced, a quoted one is not, and any other word stays a literal value.
+   */
+  expandValues(values: readonly string[], quoted: readonly number[] = []): string[] {
     const out: string[] = [];
-    for (const v of values) {
-      const list = this.lists.get(v);
+    values.forEach((v, i) => {
+      const list = quoted.includes(i) ? undefined : this.lists.get(v);
       if (list) out.push(...list);
       else out.push(v);
-    }
+    });
     return out;
   }
 
@@ -196,7 +200,9 @@ export class ConditionCompiler {
     const { slot, field } = this.slot(node.field, node.arg);
     fields.add(field.key);
     const { op } = node;
-    const values = LIST_OPERATORS.has(op) ? this.expandValues(node.values) : node.values;
+    const values = LIST_OPERATORS.has(op)
+      ? this.expandValues(node.values, node.quoted)
+      : node.values;
     if (op === 'exists') return (ctx) => ctx.get(slot) !== undefined;
     if (field.definition.list) {
       if (!LIST_FIELD_OPERATORS.has(op)) {

@@ -40,7 +40,15 @@ export type ConditionNode =
   | { kind: 'and' | 'or'; children: ConditionNode[] }
   | { kind: 'not'; child: ConditionNode }
   | { kind: 'macro'; name: string }
-  | { kind: 'check'; field: string; arg?: string; op: Operator; values: string[] };
+  | {
+      kind: 'check';
+      field: string;
+      arg?: string;
+      op: Operator;
+      values: string[];
+      /** Indexes of values written in quotes: Falco replaces list names only where they stand bare. */
+      quoted?: number[];
+    };
 
 const TEXT_OPERATORS = new Set<string>(OPERATORS.filter((o) => /^[a-z]/.test(o)));
 
@@ -142,8 +150,11 @@ class Parser {
       return { kind: 'macro', name };
     }
     if (op === 'exists') return { kind: 'check', field: name, arg, op, values: [] };
-    const values = LIST_OPERATORS.has(op) ? this.parseList(op) : [this.parseValue()];
-    return { kind: 'check', field: name, arg, op, values };
+    const quoted: number[] = [];
+    const values = LIST_OPERATORS.has(op) ? this.parseList(op, quoted) : [this.parseValue()];
+    return quoted.length > 0
+      ? { kind: 'check', field: name, arg, op, values, quoted }
+      : { kind: 'check', field: name, arg, op, values };
   }
 
   private parseOperator(): Operator | undefined {
@@ -164,7 +175,7 @@ class Parser {
     return word[0] as Operator;
   }
 
-  private parseList(op: Operator): string[] {
+  private parseList(op: Operator, quoted: number[]): string[] {
     this.skipSpace();
     if (this.text[this.pos] !== '(')
       throw this.error(`'${op}' needs a list in parentheses, e.g. (a, b)`);
@@ -176,6 +187,8 @@ class Parser {
       return values;
     }
     for (;;) {
+      this.skipSpace();
+      if (this.text[this.pos] === '"' || this.text[this.pos] === "'") quoted.push(values.length);
       values.push(this.parseValue());
       this.skipSpace();
       const c = this.text[this.pos];

@@ -207,6 +207,14 @@ describe('lists and macros', () => {
     ).toBe(true);
   });
 
+  it('does not expand a quoted list name (Falco replaces bare names only)', () => {
+    expect(matches('ka.user.name in ("admins")', e, preamble)).toBe(false);
+    expect(
+      matches('ka.user.name in ("admins")', baseEvent({ user: { username: 'admins' } }), preamble),
+    ).toBe(true);
+    expect(matches('ka.user.name in (admins)', e, preamble)).toBe(true);
+  });
+
   it('fails on an undefined macro, a field without operator and a macro loop', () => {
     expect(() => matches('no_such_macro', e)).toThrow(
       /t\.yaml:4: rule 'r': undefined macro 'no_such_macro'/,

@@ -63,11 +63,13 @@ export function mergeExceptions(
     const same = merged.find((e) => e.name === ex.name);
     if (!same) {
       if (ex.fields === undefined) fail(`exception '${ex.name}' is new and needs 'fields'`);
+      if (ex.values.length === 0) fail(`exception '${ex.name}' is new and needs 'values'`);
       merged.push(ex);
       continue;
     }
-    if (ex.fields !== undefined && JSON.stringify(ex.fields) !== JSON.stringify(same.fields)) {
-      fail(`exception '${ex.name}': appended values cannot change its fields`);
+    // Falco (rule_loader_collector.cpp, append): only values can be appended to an exception.
+    if (ex.fields !== undefined || ex.comps !== undefined) {
+      fail(`exception '${ex.name}' exists: only its values can be appended, not fields or comps`);
     }
     same.values.push(...ex.values);
   }

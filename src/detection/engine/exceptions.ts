@@ -71,20 +71,28 @@ export function exceptionCondition(ex: ExceptionDefinition): ConditionNode | und
   if (ex.fields === undefined) throw new CompileError(`exception '${ex.name}' needs 'fields'`);
   if (ex.values.length === 0) return undefined;
   if (typeof ex.fields === 'string') {
-    if (Array.isArray(ex.comps))
+    // Falco (rule_loader_collector.cpp, validate_exception_info): with a single field, comps is
+    // one of in, pmatch, intersects and the values are one list of strings.
+    if (Array.isArray(ex.comps)) {
       throw new CompileError(
         `exception '${ex.name}': with a single field, comps must be a single operator`,
       );
-    const op = operator(ex.comps ?? 'in', ex.name);
-    if (LIST_OPERATORS.has(op)) {
-      const values = ex.values
-        .flatMap((v) => (Array.isArray(v) ? v : [v]))
-        .map((v) => scalar(v, ex.name));
-      return check(ex.fields, op, values, ex.name);
     }
-    const field = ex.fields;
-    const children = ex.values.map((v) => comparison(field, op, v, ex.name));
-    return children.length === 1 ? children[0] : { kind: 'or', children };
+    const op = operator(ex.comps ?? 'in', ex.name);
+    if (!LIST_OPERATORS.has(op)) {
+      throw new CompileError(
+        `exception '${ex.name}': with a single field, comps must be one of in, pmatch, intersects (got '${op}')`,
+      );
+    }
+    const values = ex.values.map((v) => {
+      if (Array.isArray(v)) {
+        throw new CompileError(
+          `exception '${ex.name}': with a single field, values must be a list of strings`,
+        );
+      }
+      return scalar(v, ex.name);
+    });
+    return check(ex.fields, op, values, ex.name);
   }
   const fields = ex.fields;
   if (ex.comps !== undefined && !Array.isArray(ex.comps)) {

@@ -64,6 +64,8 @@ const RULE_KEYS = [
 ];
 const RULE_APPENDABLE = ['condition', 'output', 'desc', 'tags', 'exceptions'];
 const RULE_REPLACEABLE = [
+  'skip-if-unknown-filter',
+  'warn_evttypes',
   'condition',
   'output',
   'desc',
@@ -281,7 +283,9 @@ export class RuleRegistry {
                   key,
                   `'${key}' cannot be appended (append works on ${RULE_APPENDABLE.join(', ')})`,
                 );
-      for (const key of keys) if (key !== 'append' && key !== 'override') mode(key);
+      const changed = keys.filter((key) => key !== 'append' && key !== 'override');
+      if (changed.length === 0) this.fail(item, undefined, 'has nothing to append or override');
+      for (const key of changed) mode(key);
       this.change(item, existing, mode);
       return;
     }
@@ -315,6 +319,14 @@ export class RuleRegistry {
     for (const e of rule.exceptions) {
       if (e.fields === undefined)
         this.fail(item, 'exceptions', `exception '${e.name}' needs 'fields'`);
+    }
+    // Falco (rule_loader_collector.cpp, define): a redefinition cannot change the source.
+    if (existing && existing.source !== rule.source) {
+      this.fail(
+        item,
+        'source',
+        `redefines a rule of source '${existing.source}' with source '${rule.source}'`,
+      );
     }
     this.rules.set(item.name, rule);
   }
@@ -354,5 +366,7 @@ export class RuleRegistry {
     if (mode('window')) rule.window = this.extension(item, 'window', parseWindow);
     if (mode('first_seen')) rule.firstSeen = this.extension(item, 'first_seen', parseFirstSeen);
     if (mode('group')) rule.group = this.extension(item, 'group', parseGroup);
+    if (mode('skip-if-unknown-filter'))
+      rule.skipIfUnknownFilter = this.flag(item, 'skip-if-unknown-filter');
   }
 }

@@ -277,6 +277,40 @@ ${rule(
     expect(error.message).toMatch(/^f2\.yaml:2: rule 'R': exception 'users' needs 'fields'/);
   });
 
+  it('follows Falco on what an exception append may change and on single-field exceptions', () => {
+    const base = rule(
+      'R',
+      'ka.verb=create',
+      `  exceptions:\n    - name: users\n      fields: [ka.user.name]\n      values: [[carol]]\n`,
+    );
+    expect(
+      loadError(
+        base,
+        '- rule: R\n  append: true\n  exceptions:\n    - name: users\n      fields: [ka.user.name]\n      values: [[a]]\n',
+      ).message,
+    ).toMatch(/only its values can be appended, not fields or comps/);
+    expect(
+      loadError(
+        base,
+        '- rule: R\n  append: true\n  exceptions:\n    - name: more\n      fields: [ka.verb]\n',
+      ).message,
+    ).toMatch(/exception 'more' is new and needs 'values'/);
+    const single = (comps: string, values: string) =>
+      loadError(
+        rule(
+          'R',
+          'ka.verb=create',
+          `  exceptions:\n    - name: x\n      fields: ka.user.name\n      comps: ${comps}\n      values: ${values}\n`,
+        ),
+      ).message;
+    expect(single('=', '[alice]')).toMatch(
+      /comps must be one of in, pmatch, intersects \(got '='\)/,
+    );
+    expect(single('in', '[[alice]]')).toMatch(
+      /with a single field, values must be a list of strings/,
+    );
+  });
+
   it('reports malformed exceptions at the exceptions line', () => {
     const bad = (body: string) =>
       loadError(rule('R', 'ka.verb=create', `  exceptions:\n${body}`)).message;
@@ -344,6 +378,15 @@ describe('load errors name the file, the line and what is wrong', () => {
     expect(error.line).toBe(line);
     expect(error.message).toMatch(message);
     expect(error.message.startsWith(`f1.yaml:${line}: `)).toBe(true);
+  });
+
+  it('refuses a redefinition with another source and an append with nothing to append', () => {
+    expect(
+      loadError(rule('R', 'ka.verb=create'), rule('R', 'proc.name=x', '  source: syscall')).message,
+    ).toMatch(/redefines a rule of source 'k8s_audit' with source 'syscall'/);
+    expect(loadError(rule('R', 'ka.verb=create'), '- rule: R\n  append: true\n').message).toMatch(
+      /has nothing to append or override/,
+    );
   });
 
   it('reports an override that is inconsistent with the item', () => {
