@@ -21,13 +21,21 @@ export const FILTER_FIELDS = [
   'q',
   'stage',
   'auditID',
+  'detectionRule',
+  'hasDetections',
   'from',
   'to',
 ] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
 
 /** Fields that take one value: a new value replaces the old one instead of adding to it. */
-const SINGLE_VALUED: ReadonlySet<FilterField> = new Set(['userAgent', 'q', 'from', 'to']);
+const SINGLE_VALUED: ReadonlySet<FilterField> = new Set([
+  'userAgent',
+  'q',
+  'from',
+  'to',
+  'hasDetections',
+]);
 
 /** The filters of a console URL, as the person typed them (the URL is the state). */
 export type Filters = Partial<Record<FilterField, string[]>>;

@@ -6,6 +6,7 @@ import { DetectionQueryModule } from '../detection/query/detection-query.module'
 import { AccessLogPageController } from './access-log-page.controller';
 import { ConsoleNotFoundFilter } from './console-not-found.filter';
 import { ConsolePageErrorFilter } from './console-page-error.filter';
+import { DetectionsPageController } from './detections-page.controller';
 import { EventDetailController } from './event-detail.controller';
 import { EventsPageController } from './events-page.controller';
 import { InsightPagesController } from './insight-pages.controller';
@@ -25,6 +26,7 @@ import { PageRenderer } from './page-renderer';
     LiveTailController,
     InsightPagesController,
     AccessLogPageController,
+    DetectionsPageController,
   ],
   providers: [
     PageRenderer,

@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
 import type { Identity } from '../auth/identity';
 import { EventIdDto } from '../audit/events-query.dto';
+import { DetectionQueryService } from '../detection/query/detection-query.service';
 import { ConsoleController } from './console-access.guard';
 import { eventDetailView } from './event-detail.view';
 import { PageRenderer } from './page-renderer';
@@ -16,6 +17,7 @@ const MAX_STAGES = 10;
 export class EventDetailController {
   constructor(
     private readonly audit: AuditService,
+    private readonly detections: DetectionQueryService,
     private readonly renderer: PageRenderer,
   ) {}
 
@@ -24,11 +26,15 @@ export class EventDetailController {
   @Header('content-type', 'text/html; charset=utf-8')
   async detail(@CurrentIdentity() who: Identity, @Param() params: EventIdDto): Promise<string> {
     const { event, ...item } = await this.audit.getEvent(who.visibility, params.id);
-    const stages = await this.audit.listEvents(
-      who.visibility,
-      { auditID: [item.auditID] },
-      { limit: MAX_STAGES },
+    const [stages, detections] = await Promise.all([
+      this.audit.listEvents(who.visibility, { auditID: [item.auditID] }, { limit: MAX_STAGES }),
+      item.detections.length > 0
+        ? this.detections.ofEvent(who.visibility, item.id)
+        : Promise.resolve([]),
+    ]);
+    return this.renderer.render(
+      'event-detail',
+      eventDetailView(item, event, stages.items, detections),
     );
-    return this.renderer.render('event-detail', eventDetailView(item, event, stages.items));
   }
 }

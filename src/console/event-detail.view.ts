@@ -1,9 +1,11 @@
 import type { EventItem, ObjectRef } from '../audit/audit-query';
+import type { StoredDetection } from '../detection/detection';
 import type { JsonValue } from '../domain/audit-event';
 import { isObject } from '../reconstruction/core/request';
 import { toYaml as yamlOf } from '../reconstruction/core/yaml';
 import { consoleHref } from './console-filters';
 import { badgeOf, EventRowView, eventRowView, TimeView, timeView } from './event-row.view';
+import { DetectionDetailView, detectionDetailView } from './detections.view';
 import { LayoutView } from './layout.view';
 
 type JsonRecord = { [key: string]: JsonValue };
@@ -38,6 +40,8 @@ export interface EventDetailView extends LayoutView {
   requestMissing: string;
   responseMissing: string;
   otherStages: EventRowView[];
+  /** The rules that fired on the event, most severe first, each with why it fired. */
+  detections: DetectionDetailView[];
   historyHref: string | null;
   userHref: string;
   aroundHref: string;
@@ -84,6 +88,7 @@ export function eventDetailView(
   item: EventItem,
   event: JsonValue,
   otherStages: EventItem[],
+  detections: StoredDetection[] = [],
 ): EventDetailView {
   const raw = asRecord(event);
   const user = asRecord(raw.user);
@@ -128,6 +133,7 @@ export function eventDetailView(
     otherStages: otherStages
       .filter((other) => other.id !== item.id)
       .map((other) => eventRowView(other, {})),
+    detections: detections.map(detectionDetailView),
     historyHref:
       item.resource && item.name
         ? objectHistoryHref({

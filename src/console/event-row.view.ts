@@ -1,5 +1,6 @@
 import type { EventItem } from '../audit/audit-query';
 import { consoleHref, FilterField, Filters, withFilter } from './console-filters';
+import { DetectionBadgeView, detectionBadgeOf } from './detections.view';
 
 /** A value in a table cell that adds itself as a filter when clicked. */
 export interface FilterLink {
@@ -28,6 +29,8 @@ export interface EventRowView {
   code: FilterLink | null;
   summary: string;
   badge: { label: string; className: string } | null;
+  /** The rules that fired on the event: priority-coloured, the rules in its tooltip. */
+  detections: DetectionBadgeView | null;
   rowClass: string;
 }
 
@@ -117,6 +120,7 @@ export function eventRowView(event: EventItem, filters: Filters): EventRowView {
     code: event.responseCode === null ? null : link('code', String(event.responseCode)),
     summary: event.summary,
     badge: badgeOf(event),
+    detections: detectionBadgeOf(event),
     rowClass: highlight ? HIGHLIGHT_STYLE[highlight.kind].row : '',
   };
 }

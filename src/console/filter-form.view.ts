@@ -5,6 +5,8 @@ interface FieldSpec {
   placeholder: string;
   /** Shown in the always-visible row; the rest sit under "More filters". */
   primary?: boolean;
+  /** A checkbox beside the Apply button (value `true`), not an input of the grid. */
+  checkbox?: boolean;
   options?: string[];
 }
 
@@ -30,6 +32,8 @@ const FIELD_SPECS: Record<FilterField, FieldSpec> = {
     options: ['RequestReceived', 'ResponseStarted', 'ResponseComplete', 'Panic'],
   },
   auditID: { label: 'Audit ID', placeholder: 'uuid' },
+  detectionRule: { label: 'Detection rule', placeholder: 'Attach/Exec Pod' },
+  hasDetections: { label: 'Has detections', placeholder: '', checkbox: true },
 };
 
 export interface FormInput {
@@ -53,6 +57,8 @@ export interface FilterFormView {
   moreOpen: boolean;
   chips: { field: string; value: string; removeHref: string }[];
   clearHref: string;
+  /** "has detections": checked shows only events a rule fired on. */
+  hasDetections: { id: string; checked: boolean };
 }
 
 /** The filter bar: every filter of the query API, filled from the URL. */
@@ -74,7 +80,7 @@ export function filterFormView(filters: Filters, path = '/'): FilterFormView {
     };
   });
   const isPrimary = (field: FormField) => FIELD_SPECS[field.name].primary === true;
-  const more = fields.filter((field) => !isPrimary(field));
+  const more = fields.filter((field) => !isPrimary(field) && !FIELD_SPECS[field.name].checkbox);
   return {
     // Search first and widest: it is what `/` focuses.
     primary: fields
@@ -90,5 +96,9 @@ export function filterFormView(filters: Filters, path = '/'): FilterFormView {
       })),
     ),
     clearHref: path,
+    hasDetections: {
+      id: 'filter-hasDetections',
+      checked: filters.hasDetections?.[0] === 'true',
+    },
   };
 }

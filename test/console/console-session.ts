@@ -22,9 +22,10 @@ export interface ConsoleSession {
 
 export async function startConsoleSession(
   eventsByCluster: Record<string, RawEvent[]>,
+  env: Record<string, string> = {},
 ): Promise<ConsoleSession> {
   ensureConsoleAssets();
-  const app = await startTestApp('sqlite');
+  const app = await startTestApp('sqlite', env);
   for (const [cluster, events] of Object.entries(eventsByCluster)) {
     await postEvents(app.url, cluster, events);
   }

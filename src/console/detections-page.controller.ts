@@ -1,0 +1,87 @@
+import { BadRequestException, Get, Header, Query } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { AccessLogged } from '../access-log/access-logged.decorator';
+import { AuditService } from '../audit/audit.service';
+import { CurrentIdentity } from '../auth/current-identity.decorator';
+import type { Identity } from '../auth/identity';
+import { DetectionQueryService } from '../detection/query/detection-query.service';
+import { toDetectionFilter } from '../detection/query/detections.controller';
+import { DetectionsQueryDto } from '../detection/query/detections-query.dto';
+import { ConsoleController } from './console-access.guard';
+import { detectionsPageView } from './detections.view';
+import { PageRenderer } from './page-renderer';
+
+/** Alerts a page of the list. */
+const ROWS = 50;
+
+/**
+ * The page's query string checked by the API's own DTO, after dropping empty fields (the
+ * unfilled inputs of its form), as the events page does (console-filters.ts).
+ */
+export function parseDetectionParams(raw: Record<string, unknown>): DetectionsQueryDto {
+  const plain: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const values = (Array.isArray(value) ? value : [value])
+      .filter((v): v is string => typeof v === 'string')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+    if (values.length > 0) plain[key] = values.length === 1 ? values[0] : values;
+  }
+  const dto = plainToInstance(DetectionsQueryDto, plain);
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) throw new BadRequestException(errors.flatMap(constraintMessages));
+  return dto;
+}
+
+function constraintMessages(error: ValidationError): string[] {
+  const own = Object.values(error.constraints ?? {});
+  return [...own, ...(error.children ?? []).flatMap(constraintMessages)];
+}
+
+/**
+ * `/detections`: what the rules found, per rule (alerts, detections, priority, last seen), and
+ * the newest alerts; `?rule=<name>` lists that rule's alerts. Parameters are those of
+ * `GET /api/v1/detections`, checked by the same DTO.
+ */
+@ConsoleController()
+export class DetectionsPageController {
+  constructor(
+    private readonly detections: DetectionQueryService,
+    private readonly audit: AuditService,
+    private readonly renderer: PageRenderer,
+  ) {}
+
+  @Get('detections')
+  @AccessLogged('search')
+  @Header('content-type', 'text/html; charset=utf-8')
+  async page(
+    @CurrentIdentity() who: Identity,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<string> {
+    const dto = parseDetectionParams(raw);
+    const now = Date.now();
+    const filter = toDetectionFilter(dto, now);
+    const oneRule = dto.rule?.length === 1;
+    const { alertsOnly: _alerts, ...ranged } = filter;
+    const [summary, page, clusters] = await Promise.all([
+      oneRule ? Promise.resolve(null) : this.detections.summary(who.visibility, ranged, now),
+      this.detections.list(who.visibility, filter, {
+        limit: dto.limit ?? ROWS,
+        cursor: dto.cursor?.toLowerCase(),
+      }),
+      this.audit.clusters(who.visibility),
+    ]);
+    return this.renderer.render(
+      'detections',
+      detectionsPageView(summary, page, clusters, {
+        cluster: dto.cluster,
+        rule: dto.rule,
+        priority: dto.priority?.toLowerCase(),
+        from: dto.from,
+        to: dto.to,
+        grouped: dto.grouped,
+      }),
+    );
+  }
+}
