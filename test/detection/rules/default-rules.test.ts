@@ -1060,6 +1060,44 @@ const CASES: Case[] = [
     misses: { 'exec by a controller': () => exec(['sh'], { user: CONTROLLER }) },
   },
   {
+    rule: 'Service Account Used From Interactive Client',
+    fires: {
+      'a workload token replayed with kubectl': () =>
+        auditEvent({
+          verb: 'list',
+          resource: 'secrets',
+          namespace: 'shop',
+          user: {
+            username: 'system:serviceaccount:shop:api',
+            groups: [
+              'system:serviceaccounts',
+              'system:serviceaccounts:shop',
+              'system:authenticated',
+            ],
+          },
+        }),
+      'with curl': () =>
+        auditEvent({
+          verb: 'get',
+          uri: '/api/v1/namespaces/shop/pods',
+          userAgent: 'curl/8.5.0',
+          user: { username: 'system:serviceaccount:shop:api' },
+        }),
+    },
+    misses: {
+      'the workload itself (client-go)': () =>
+        auditEvent({
+          verb: 'list',
+          resource: 'configmaps',
+          namespace: 'argocd',
+          userAgent: 'argocd-application-controller/v2.13.1 (linux/amd64) kubernetes/9a4d4b9',
+          user: { username: 'system:serviceaccount:argocd:argocd-application-controller' },
+        }),
+      'a person with kubectl': () =>
+        auditEvent({ verb: 'list', resource: 'pods', namespace: 'shop' }),
+    },
+  },
+  {
     rule: 'Cluster-Wide Secret Listing',
     fires: {
       'list all secrets': () =>
@@ -1438,7 +1476,7 @@ describe('the table', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('every output renders the cluster and no unresolved field', () => {
+  it('every output renders the user, the cluster and no unresolved field', () => {
     for (const c of CASES) {
       const event = Object.values(c.fires)[0]();
       const rule = ruleset.evaluate({ event, cluster: 'prod' }).find((r) => r.name === c.rule);
@@ -1446,6 +1484,9 @@ describe('the table', () => {
       const text = rule!.output({ event, cluster: 'prod' });
       expect(text).toContain('prod');
       expect(text).not.toMatch(/%[a-z]/);
+      const user = (event.user as { username?: string } | undefined)?.username;
+      if (user)
+        expect({ rule: c.rule, names: text.includes(user) }).toEqual({ rule: c.rule, names: true });
     }
   });
 
