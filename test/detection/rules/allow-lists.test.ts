@@ -49,6 +49,13 @@ describe('allow-lists', () => {
     expect(defaultRuleSources().map((s) => s.path)[0]).toBe('rules/00-allow-lists.yaml');
   });
 
+  it('every enabled default rule applies user_allowed_activity', () => {
+    const without = defaultRuleset()
+      .rules.filter((r) => !/\bnot user_allowed_activity\b/.test(r.condition))
+      .map((r) => r.name);
+    expect(without).toEqual([]);
+  });
+
   it('the user lists are empty by default, so nothing is allow-listed', () => {
     expect(names('', secretRead())).toEqual(
       expect.arrayContaining(['Secret Read', 'Unlisted User Activity', 'Burst Of Secret Reads']),
