@@ -20,6 +20,7 @@ export function readExceptions(
   fail: Fail,
 ): ExceptionDefinition[] {
   if (!Array.isArray(value)) return fail("'exceptions' must be a list");
+  const names = new Set<string>();
   return value.map((raw) => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       return fail('each exception must be a mapping');
@@ -32,6 +33,9 @@ export function readExceptions(
     }
     if (typeof ex.name !== 'string' || ex.name === '') return fail('each exception needs a name');
     const name = ex.name;
+    if (names.has(name))
+      fail(`exception names must be unique in an item: '${name}' is given twice`);
+    names.add(name);
     if (!isStringOrStrings(ex.fields)) {
       fail(`exception '${name}': 'fields' must be a field name or a list of field names`);
     }

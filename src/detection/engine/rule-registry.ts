@@ -63,6 +63,11 @@ const RULE_KEYS = [
   'group',
 ];
 const RULE_APPENDABLE = ['condition', 'output', 'desc', 'tags', 'exceptions'];
+/** Falco's reader takes only these from a legacy `append: true` rule item (rule_loader_reader.cpp). */
+const RULE_LEGACY_APPENDABLE = ['condition', 'exceptions'];
+/** Falco's reader checks names against libsinsp's grammar: macros are identifiers, lists bare strings. */
+const MACRO_NAME = /^[a-zA-Z]+[a-zA-Z0-9_]*$/;
+const LIST_NAME = /^[^()"'\s=,]+$/;
 const RULE_REPLACEABLE = [
   'skip-if-unknown-filter',
   'warn_evttypes',
@@ -118,12 +123,23 @@ export class RuleRegistry {
     }
     if (item.name === '' || typeof item.body[item.kind] !== 'string')
       this.fail(item, item.kind, 'needs a name');
+    if (item.kind === 'macro' && !MACRO_NAME.test(item.name)) {
+      this.fail(item, item.kind, `macro names must match ${MACRO_NAME.source}`);
+    }
+    if (item.kind === 'list' && !LIST_NAME.test(item.name)) {
+      this.fail(
+        item,
+        item.kind,
+        'list names cannot contain spaces, quotes, parentheses, commas or =',
+      );
+    }
   }
 
   private string(item: RawItem, key: string): string {
     const value = item.body[key];
-    if (typeof value === 'string') return value.trim();
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (typeof value === 'string') return this.fail(item, key, `'${key}' must not be empty`);
     return this.fail(item, key, `'${key}' must be a string`);
   }
 
@@ -236,7 +252,11 @@ export class RuleRegistry {
   private tags(item: RawItem): string[] {
     const value = item.body.tags;
     if (!Array.isArray(value)) return this.fail(item, 'tags', "'tags' must be a list");
-    return value.map((t) => String(t));
+    return value.map((t) => {
+      if (typeof t === 'string' || typeof t === 'number' || typeof t === 'boolean')
+        return String(t);
+      return this.fail(item, 'tags', `tags must be strings, got ${JSON.stringify(t)}`);
+    });
   }
 
   private extension<T>(item: RawItem, key: string, parse: (value: unknown) => T): T {
@@ -276,12 +296,12 @@ export class RuleRegistry {
           ? modes.get(key)
           : body[key] === undefined
             ? undefined
-            : RULE_APPENDABLE.includes(key)
+            : RULE_LEGACY_APPENDABLE.includes(key)
               ? 'append'
               : this.fail(
                   item,
                   key,
-                  `'${key}' cannot be appended (append works on ${RULE_APPENDABLE.join(', ')})`,
+                  `'${key}' cannot be appended with append: true (Falco reads only condition and exceptions there; use override)`,
                 );
       const changed = keys.filter((key) => key !== 'append' && key !== 'override');
       if (changed.length === 0) this.fail(item, undefined, 'has nothing to append or override');

@@ -355,6 +355,23 @@ describe('load errors name the file, the line and what is wrong', () => {
     ['- macro: M\n  condition: x\n  append: true\n', 1, /no macro by that name is defined before/],
     ['- list: L\n  items: a\n', 2, /'items' must be a list/],
     ['- lst: L\n', 1, /unknown item with keys lst/],
+    ['- macro: my-macro\n  condition: ka.verb=get\n', 1, /macro names must match/],
+    ['- list: "my list"\n  items: []\n', 1, /list names cannot contain spaces/],
+    [
+      '- rule: R\n  desc: d\n  condition: ka.verb=create\n  output: ""\n  priority: WARNING\n',
+      4,
+      /'output' must not be empty/,
+    ],
+    [
+      '- rule: R\n  desc: d\n  condition: ka.verb=create\n  output: o\n  priority: WARNING\n  tags: [{a: 1}]\n',
+      6,
+      /tags must be strings/,
+    ],
+    [
+      '- rule: R\n  desc: d\n  condition: ka.verb=create\n  output: o\n  priority: WARNING\n  exceptions:\n    - {name: x, fields: ka.verb, values: [a]}\n    - {name: x, fields: ka.verb, values: [b]}\n',
+      6,
+      /exception names must be unique/,
+    ],
     ['- rule: R\n  desc: d\n  condition: [a\n', 4, /invalid YAML/],
     ['rule: R\n', 1, /must be a YAML list/],
     [
@@ -405,6 +422,10 @@ describe('load errors name the file, the line and what is wrong', () => {
     ).toMatch(/'enabled' cannot be overridden with append/);
     expect(loadError(base, '- rule: R\n  append: true\n  priority: ERROR\n').message).toMatch(
       /'priority' cannot be appended/,
+    );
+    // Falco's reader takes only condition and exceptions from a legacy append: anything else would be lost.
+    expect(loadError(base, '- rule: R\n  append: true\n  output: more\n').message).toMatch(
+      /'output' cannot be appended with append: true/,
     );
   });
 
