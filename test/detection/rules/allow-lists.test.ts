@@ -81,6 +81,11 @@ describe('allow-lists', () => {
     expect(names(ns, exec())).toEqual([]);
     expect(names('', privilegedDeployment())).toContain('Privileged Container In Workload');
     expect(names(agent, privilegedDeployment())).toEqual([]);
+    const agentPrefix =
+      '- macro: user_known_user_agent\n' +
+      '  condition: (ka.useragent startswith "argocd-application-controller/")\n' +
+      '  override:\n    condition: replace\n';
+    expect(names(agentPrefix, privilegedDeployment())).toEqual([]);
   });
 
   it('a trusted image silences the workload rules for it only', () => {
