@@ -272,3 +272,28 @@ describe('matchesQuery', () => {
     no({ verb: ['delete'], namespace: ['prod'] });
   });
 });
+
+describe('matchesQuery: detections (live tail reads them with the item)', () => {
+  const fired = {
+    ...stored(),
+    detections: [{ rule: 'Attach/Exec Pod', priority: 'NOTICE' as const, output: 'o', tags: [] }],
+  };
+  const quiet = { ...stored(), detections: [] };
+
+  it('hasDetections: true matches events a rule fired on, false the others', () => {
+    expect(matchesQuery(fired, ALL_CLUSTERS, { hasDetections: true })).toBe(true);
+    expect(matchesQuery(quiet, ALL_CLUSTERS, { hasDetections: true })).toBe(false);
+    expect(matchesQuery(quiet, ALL_CLUSTERS, { hasDetections: false })).toBe(true);
+    expect(matchesQuery(fired, ALL_CLUSTERS, { hasDetections: false })).toBe(false);
+    // A stored event read without its detections counts as none fired.
+    expect(matchesQuery(stored(), ALL_CLUSTERS, { hasDetections: true })).toBe(false);
+  });
+
+  it('detectionRule: one of the rules fired', () => {
+    expect(matchesQuery(fired, ALL_CLUSTERS, { detectionRule: ['X', 'Attach/Exec Pod'] })).toBe(
+      true,
+    );
+    expect(matchesQuery(fired, ALL_CLUSTERS, { detectionRule: ['X'] })).toBe(false);
+    expect(matchesQuery(quiet, ALL_CLUSTERS, { detectionRule: ['Attach/Exec Pod'] })).toBe(false);
+  });
+});

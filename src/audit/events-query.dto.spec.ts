@@ -112,6 +112,17 @@ describe('toEventQuery', () => {
     });
   });
 
+  it('hasDetections as a boolean; detectionRule as a list', () => {
+    expect(
+      toEventQuery(dto({ hasDetections: 'true', detectionRule: 'Attach/Exec Pod' }), NOW),
+    ).toEqual({
+      hasDetections: true,
+      detectionRule: ['Attach/Exec Pod'],
+    });
+    expect(toEventQuery(dto({ hasDetections: 'false' }), NOW)).toEqual({ hasDetections: false });
+    expect(messages({ hasDetections: 'yes' })).toEqual(['hasDetections must be true or false']);
+  });
+
   it('parses resources: plural, subresource, group, group and subresource', () => {
     const query = toEventQuery(
       dto({

@@ -10,7 +10,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
   const config = new DocumentBuilder()
     .setTitle('k8s-audit-webhook')
     .setDescription(
-      'Kubernetes audit events: search, object history, user activity, stats, export and live tail.',
+      'Kubernetes audit events: search, object history, user activity, stats, export and live tail; what the detection rules found (detections, per-rule summary).',
     )
     .setVersion('1')
     .build();

@@ -206,6 +206,20 @@ describe.each(backends())('detections API (%s)', (backend) => {
     });
   });
 
+  it('live tail items carry the detections stored so far (none yet for a new event)', async () => {
+    const stream = await sre.stream<EventItem>('/api/v1/events/stream', {}, 'audit');
+    try {
+      // The tail primes itself on its first poll: events stored after it are news.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await postEvents(app, 'prod', [spec('live', 3000, { user: 'live-user' })]);
+      const [item] = await stream.waitFor(1, 10_000);
+      expect(item?.auditID).toBe('live');
+      expect(item?.detections).toEqual([]);
+    } finally {
+      await stream.close();
+    }
+  });
+
   describe('GET /api/v1/detections', () => {
     it('lists alerts newest first with their repeats and the event they fired on', async () => {
       const page = await sre.json<Page<DetectionItem>>('/api/v1/detections', { limit: 500 });
