@@ -141,6 +141,18 @@ interface Grouping {
  */
 export class DetectionPipeline {
   private readonly learningStart = new Map<string, number>();
+  /**
+   * The newest alert of each group key this pipeline stored or looked up. Detections are written
+   * a chunk at a time, so the chunk's grouping is decided here; a key not known here (or an
+   * event older than its alert) is looked up in the database, after writing what is pending.
+   */
+  private readonly groups = new Map<string, { alertId: Buffer; alertMs: number }>();
+  private pending: {
+    detection: NewDetection;
+    rule: CompiledRule;
+    input: EvaluationInput;
+    atMs: number;
+  }[] = [];
   private readonly now: () => number;
 
   constructor(
@@ -152,9 +164,13 @@ export class DetectionPipeline {
     this.now = options.now ?? Date.now;
   }
 
-  /** Evaluates the rows in the order given; store failures reject (the caller retries). */
+  /**
+   * Evaluates the rows in the order given and stores what they find (one transaction for the
+   * chunk's detections); store failures reject and the caller evaluates the rows again.
+   */
   async process(rows: readonly StoredEventRow[]): Promise<number> {
     let evaluated = 0;
+    const found: { id: Buffer; input: EvaluationInput; rules: CompiledRule[] }[] = [];
     for (const row of rows) {
       if (!row.id || row.event === '') continue;
       let event: Record<string, unknown>;
@@ -173,12 +189,30 @@ export class DetectionPipeline {
         continue;
       }
       evaluated++;
-      for (const rule of matched) {
-        if (this.options.ruleFilter && !this.options.ruleFilter(rule)) continue;
-        this.sink.matched?.(rule);
-        if (this.options.dryRun) continue;
-        await this.handle(rule, input, row.id);
+      const filter = this.options.ruleFilter;
+      const rules = filter ? matched.filter(filter) : matched;
+      if (rules.length === 0) continue;
+      for (const rule of rules) this.sink.matched?.(rule);
+      found.push({ id: row.id, input, rules });
+    }
+    if (this.options.dryRun || found.length === 0) return evaluated;
+    // Evaluated before (a restart re-reads up to the settling bound; a second backfill): those
+    // pairs are skipped, and what this pipeline knows of groups may be older than the database.
+    const existing = await this.store.existingDetections(found.map((f) => f.id));
+    if (existing.size > 0) this.groups.clear();
+    try {
+      for (const { id, input, rules } of found) {
+        const hex = id.toString('hex');
+        for (const rule of rules) {
+          if (existing.has(`${hex}:${cut(rule.name, DETECTION_LIMITS.rule)}`)) continue;
+          await this.handle(rule, input, id);
+        }
       }
+      await this.flush();
+    } catch (error) {
+      this.pending = [];
+      this.groups.clear();
+      throw error;
     }
     return evaluated;
   }
@@ -187,13 +221,6 @@ export class DetectionPipeline {
     const atMs = idTimeMs(eventId);
     const grouping = await this.decide(rule, input, eventId, atMs);
     if (!grouping) return;
-    const latest = await this.store.latestInGroup(
-      grouping.key,
-      idAt(atMs - grouping.withinMs + 1, 0x00),
-      idAt(atMs, 0xff),
-    );
-    let alertId = latest ? (latest.groupedInto ?? latest.id) : undefined;
-    if (alertId && idTimeMs(alertId) <= atMs - grouping.withinMs) alertId = undefined;
     let explained: DetectionField[];
     let output: string;
     try {
@@ -203,6 +230,7 @@ export class DetectionPipeline {
       this.sink.error?.('evaluate');
       return;
     }
+    const alertId = await this.alertFor(grouping, atMs);
     const detection: NewDetection = {
       id: detectionId(eventId),
       eventId,
@@ -217,9 +245,55 @@ export class DetectionPipeline {
       groupedInto: alertId,
       detectedAtMs: this.now(),
     };
-    if (!(await this.store.insertDetection(detection))) return;
-    this.sink.stored?.(rule, alertId === undefined);
-    if (alertId === undefined && this.sink.alert) {
+    if (alertId === undefined) this.remember(grouping.key, detection.id, atMs);
+    this.pending.push({ detection, rule, input, atMs });
+  }
+
+  /** The alert a detection at `atMs` joins, or undefined: it raises a new one. */
+  private async alertFor(grouping: Grouping, atMs: number): Promise<Buffer | undefined> {
+    const known = this.groups.get(grouping.key.toString('hex'));
+    if (known && known.alertMs <= atMs) {
+      return known.alertMs > atMs - grouping.withinMs ? known.alertId : undefined;
+    }
+    await this.flush();
+    const latest = await this.store.latestInGroup(
+      grouping.key,
+      idAt(atMs - grouping.withinMs + 1, 0x00),
+      idAt(atMs, 0xff),
+    );
+    const alertId = latest ? (latest.groupedInto ?? latest.id) : undefined;
+    if (!alertId || idTimeMs(alertId) <= atMs - grouping.withinMs) return undefined;
+    this.remember(grouping.key, alertId, idTimeMs(alertId));
+    return alertId;
+  }
+
+  private remember(key: Buffer, alertId: Buffer, alertMs: number): void {
+    const hex = key.toString('hex');
+    const known = this.groups.get(hex);
+    if (known && known.alertMs > alertMs) return;
+    if (this.groups.size >= 100_000) this.groups.clear();
+    this.groups.set(hex, { alertId, alertMs });
+  }
+
+  /** Writes the pending detections in one transaction, then reports them. */
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const pending = this.pending;
+    this.pending = [];
+    const repeats = new Map<string, number>();
+    for (const { detection } of pending) {
+      if (!detection.groupedInto) continue;
+      const hex = detection.groupedInto.toString('hex');
+      repeats.set(hex, (repeats.get(hex) ?? 0) + 1);
+    }
+    await this.store.insertDetections(
+      pending.map((p) => p.detection),
+      repeats,
+    );
+    for (const { detection, rule, input, atMs } of pending) {
+      const alert = detection.groupedInto === undefined;
+      this.sink.stored?.(rule, alert);
+      if (!alert || !this.sink.alert) continue;
       this.sink.alert({
         uuid: bufferToUuid(detection.id),
         output: detection.output,

@@ -86,10 +86,12 @@ export interface DetectionStore {
   /** The newest detection of `groupKey` with `fromId <= id <= toId`. */
   latestInGroup(groupKey: Buffer, fromId: Buffer, toId: Buffer): Promise<GroupMember | undefined>;
   /**
-   * INSERT IGNORE on unique (event_id, rule); when a row was inserted and it is grouped, the
-   * alert's repeats += 1 in the same transaction. True when the row was inserted.
+   * Several detections in one transaction (INSERT IGNORE), then each alert's repeats += its
+   * count in `repeats`. Rows inserted.
    */
-  insertDetection(detection: NewDetection): Promise<boolean>;
+  insertDetections(detections: NewDetection[], repeats: Map<string, number>): Promise<number>;
+  /** Of these events, the (event id hex, rule) pairs that already have a detection. */
+  existingDetections(eventIds: Buffer[]): Promise<Set<string>>;
   /** INSERT IGNORE on (rule, key_hash, event_id): a re-evaluated event counts once. */
   insertSignal(signal: NewSignal): Promise<void>;
   /** COUNT(DISTINCT value_hash) of the rule's key with fromMs < at_ms <= toMs. */

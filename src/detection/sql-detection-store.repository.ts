@@ -324,16 +324,35 @@ export class SqlDetectionStore implements DetectionStore {
     return row ? { id: row.id, groupedInto: row.grouped_into ?? undefined } : undefined;
   }
 
-  async insertDetection(detection: NewDetection): Promise<boolean> {
-    const insert = `${this.dialect.insertIgnore(DETECTIONS_TABLE, DETECTION_COLUMNS)}(${DETECTION_COLUMNS.map(() => '?').join(',')})`;
-    const bump = `UPDATE ${DETECTIONS_TABLE} SET repeats = repeats + 1 WHERE id = ?`;
-    const params = detectionParams(detection);
+  async insertDetections(
+    detections: NewDetection[],
+    repeats: Map<string, number>,
+  ): Promise<number> {
+    if (detections.length === 0) return 0;
+    const perStatement = Math.max(1, Math.floor(this.dialect.maxParams / DETECTION_COLUMNS.length));
+    const row = `(${DETECTION_COLUMNS.map(() => '?').join(',')})`;
+    const statements: { sql: string; params: unknown[] }[] = [];
+    for (let i = 0; i < detections.length; i += perStatement) {
+      const part = detections.slice(i, i + perStatement);
+      statements.push({
+        sql: `${this.dialect.insertIgnore(DETECTIONS_TABLE, DETECTION_COLUMNS)}${part.map(() => row).join(',')}`,
+        params: part.flatMap(detectionParams),
+      });
+    }
+    for (const [alertHex, n] of repeats) {
+      statements.push({
+        sql: `UPDATE ${DETECTIONS_TABLE} SET repeats = repeats + ? WHERE id = ?`,
+        params: [n, Buffer.from(alertHex, 'hex')],
+      });
+    }
+    const inserts = Math.ceil(detections.length / perStatement);
     if (this.backend === 'sqlite') {
-      const insertStmt = this.stmt(insert);
-      const bumpStmt = this.stmt(bump);
       return this.db.transaction(() => {
-        const inserted = insertStmt.run(...params).changes === 1;
-        if (inserted && detection.groupedInto) bumpStmt.run(detection.groupedInto);
+        let inserted = 0;
+        statements.forEach(({ sql, params }, i) => {
+          const changes = this.db.prepare(sql).run(...params).changes;
+          if (i < inserts) inserted += changes;
+        });
         return inserted;
       })();
     }
@@ -341,10 +360,12 @@ export class SqlDetectionStore implements DetectionStore {
     try {
       await runner.connect();
       await runner.startTransaction();
-      const result = (await runner.query(insert, params, true)) as { affected?: number };
-      const inserted = (result.affected ?? 0) === 1;
-      if (inserted && detection.groupedInto) {
-        await runner.query(bump, [detection.groupedInto]);
+      let inserted = 0;
+      for (let i = 0; i < statements.length; i++) {
+        const result = (await runner.query(statements[i].sql, statements[i].params, true)) as {
+          affected?: number;
+        };
+        if (i < inserts) inserted += result.affected ?? 0;
       }
       await runner.commitTransaction();
       return inserted;
@@ -354,6 +375,19 @@ export class SqlDetectionStore implements DetectionStore {
     } finally {
       await runner.release().catch(() => undefined);
     }
+  }
+
+  async existingDetections(eventIds: Buffer[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < eventIds.length; i += 500) {
+      const part = eventIds.slice(i, i + 500);
+      const rows = await this.query<{ event_id: Buffer; rule: string }>(
+        `SELECT event_id, rule FROM ${DETECTIONS_TABLE} WHERE event_id IN (${part.map(() => '?').join(',')})`,
+        part,
+      );
+      for (const row of rows) found.add(`${row.event_id.toString('hex')}:${row.rule}`);
+    }
+    return found;
   }
 
   async insertSignal(signal: NewSignal): Promise<void> {
