@@ -36,6 +36,23 @@ describeInChromium('detections in the console (Chromium)', () => {
             },
             responseStatus: { metadata: {}, code: 201 },
           }),
+          // Two more shells of bob in web-0 a little later: repeats grouped into the first alert.
+          ...[190, 180].map((ageSeconds, i) =>
+            auditEvent({
+              auditID: `exec-repeat-${i}`,
+              ageSeconds,
+              user: { username: 'bob', groups: ['ops'] },
+              requestURI: '/api/v1/namespaces/shop/pods/web-0/exec?command=sh&stdin=true&tty=true',
+              objectRef: {
+                resource: 'pods',
+                subresource: 'exec',
+                namespace: 'shop',
+                name: 'web-0',
+                apiVersion: 'v1',
+              },
+              responseStatus: { metadata: {}, code: 101 },
+            }),
+          ),
           auditEvent({
             auditID: 'exec',
             ageSeconds: 200,
@@ -60,7 +77,7 @@ describeInChromium('detections in the console (Chromium)', () => {
     for (const item of ((await res.json()) as { items: EventItem[] }).items) {
       event[item.auditID] = item.id;
     }
-    await insertDetections(session.app, [
+    const alerts = await insertDetections(session.app, [
       {
         eventId: event.priv,
         cluster: 'prod',
@@ -92,6 +109,17 @@ describeInChromium('detections in the console (Chromium)', () => {
         repeats: 2,
       },
     ]);
+    await insertDetections(
+      session.app,
+      [0, 1].map((i) => ({
+        eventId: event[`exec-repeat-${i}`],
+        cluster: 'prod',
+        rule: 'Attach/Exec Pod',
+        priority: 'NOTICE' as const,
+        output: 'Attach/Exec to pod (user=bob pod=web-0 ns=shop action=exec command=sh)',
+        groupedInto: alerts[2],
+      })),
+    );
   });
   afterAll(() => session?.close());
 
@@ -118,7 +146,7 @@ describeInChromium('detections in the console (Chromium)', () => {
     );
     const exec = page.locator(`#event-rows tr[data-event-id="${event.exec}"] a.detection-badge`);
     expect((await exec.textContent())?.trim()).toBe('⚑ notice');
-    expect(await page.locator('#event-rows a.detection-badge').count()).toBe(2);
+    expect(await page.locator('#event-rows a.detection-badge').count()).toBe(4);
     await screenshotBothSchemes(page, 'events-detections');
 
     await Promise.all([page.waitForURL(/\/events\//), badge.click()]);
@@ -136,17 +164,20 @@ describeInChromium('detections in the console (Chromium)', () => {
     const rows = await page.$$eval('#event-rows tr[data-event-id]', (trs) =>
       trs.map((tr) => tr.getAttribute('data-event-id')),
     );
-    expect(rows).toEqual([event.exec, event.priv]);
+    expect(rows).toEqual([event['exec-repeat-1'], event['exec-repeat-0'], event.exec, event.priv]);
     expect(await page.isChecked('#filter-hasDetections')).toBe(true);
     expect(await page.locator('a.chip:has-text("Has detections")').count()).toBe(1);
 
     await page.click('#filters summary');
-    await page.fill('#filter-detectionRule', 'Attach/Exec Pod');
+    await page.fill('#filter-detectionRule', 'Hostile Output');
     await Promise.all([
       page.waitForURL(/detectionRule=/),
       page.click('#filters button[type=submit]'),
     ]);
-    expect(await page.locator('#event-rows tr[data-event-id]').count()).toBe(1);
+    const ruled = await page.$$eval('#event-rows tr[data-event-id]', (trs) =>
+      trs.map((tr) => tr.getAttribute('data-event-id')),
+    );
+    expect(ruled).toEqual([event.priv]);
     await expectClean();
   });
 
@@ -161,7 +192,7 @@ describeInChromium('detections in the console (Chromium)', () => {
     expect(rules).toEqual([
       ['critical', 'Create Privileged Pod', '1', '1'],
       ['error', 'Hostile Output', '1', '1'],
-      ['notice', 'Attach/Exec Pod', '1', '1'],
+      ['notice', 'Attach/Exec Pod', '1', '3'],
     ]);
     // The newest alerts below, the hostile output as text.
     const outputs = await page.$$eval('#detection-alerts .detection-output', (ps) =>
