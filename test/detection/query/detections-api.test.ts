@@ -11,6 +11,8 @@ import type {
   DetectionSummaryAnswer,
 } from '../../../src/detection/query/detection-query.service';
 import { EventSpec, messageOf, postEvents, BadRequest } from '../../support/query-fixtures';
+import { hashPassword } from '../../../src/auth/password';
+import { LoginClient } from '../../support/login-client';
 import { backends, startTestApp, TestApp } from '../../support/test-app';
 import { TokenClient, tokenClient } from '../../support/token-client';
 import { DetectionSeed, insertDetections } from './detection-rows';
@@ -23,6 +25,7 @@ const ENV = {
   DETECTIONS: 'false',
 };
 const HOSTILE = '<img src=x onerror=alert(1)>';
+const PASSWORD = 'detections test password';
 /** An hour ago, so the summary's default range (7 days) holds every event. */
 const T0 = Date.now() - 3_600_000;
 const SECRET_READS = 23;
@@ -68,7 +71,9 @@ describe.each(backends())('detections API (%s)', (backend) => {
   const seeds: (DetectionSeed & { key: string })[] = [];
 
   beforeAll(async () => {
-    app = await startTestApp(backend, ENV);
+    // dana is a person of team-dev: the console shows her what the dev token sees.
+    const hash = await hashPassword(PASSWORD);
+    app = await startTestApp(backend, { ...ENV, CONSOLE_USERS: `dana:${hash}:team-dev` });
     sre = tokenClient(app, TOKENS.sre);
     dev = tokenClient(app, TOKENS.dev);
     await postEvents(app, 'prod', PROD);
@@ -370,6 +375,29 @@ describe.each(backends())('detections API (%s)', (backend) => {
       expect(filtered.map((item) => item.auditID)).toEqual(['dev-exec']);
       expect((await dev.raw(`/api/v1/events/${event.priv}`)).status).toBe(404);
     });
+  });
+
+  it("the console shows a person of team-dev only dev's detections", async () => {
+    const dana = new LoginClient(app.url);
+    expect((await dana.logIn('dana', PASSWORD)).status).toBe(303);
+    const html = async (path: string) => {
+      const res = await dana.request(path);
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const page = await html('/detections?grouped=false');
+    const shown = [...page.matchAll(/data-detection-id="([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    expect(shown).toEqual([det['dev-exec']]);
+    const rules = [...page.matchAll(/data-rule="([^"]*)"/g)].map((m) => m[1]);
+    expect(rules).toEqual(['Attach/Exec Pod']);
+    expect(page).not.toContain('Create Privileged Pod');
+    const events = await html('/?hasDetections=true');
+    const rows = [...events.matchAll(/data-event-id="([0-9a-f-]{36})"/g)].map((m) => m[1]);
+    expect(rows).toEqual([event['dev-exec']]);
+    // A prod event: answered as unknown, its detections never shown.
+    const prod = await dana.request(`/events/${event.priv}`);
+    expect(prod.status).toBe(404);
+    expect(await prod.text()).not.toContain('Create Privileged Pod');
   });
 
   describe('bad parameters', () => {
