@@ -52,6 +52,17 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
 /** Window signals are kept this long past their window (late events, a backfill in progress). */
 const SIGNAL_GRACE_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Ingest goes first. Before each pass the detector looks at how busy this process's event loop
+ * was while it rested (Node's event-loop utilization over at least PROBE_MS); above
+ * BUSY_UTILIZATION (the webhook is taking batches as fast as it can) it waits, probing again,
+ * for at most MAX_DEFER_MS since its last pass, so under a sustained overload it still reads a
+ * chunk every MAX_DEFER_MS and catches up when the load drops (audit_detection_lag_seconds
+ * shows it). At ordinary rates the loop is mostly idle and nothing waits.
+ */
+export const BUSY_UTILIZATION = 0.5;
+const PROBE_MS = 50;
+export const MAX_DEFER_MS = 2000;
 
 interface Gap {
   from: number;
@@ -84,6 +95,9 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
   private maxSeen = 0;
   private gaps: Gap[] = [];
   private lastPrune = 0;
+  private restMark = performance.eventLoopUtilization();
+  private restAt = performance.now();
+  private lastPassEnd = Date.now();
 
   constructor(
     @Inject(DETECTION_STORE) private readonly store: DetectionStore,
@@ -179,6 +193,8 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
         }
         let more = false;
         try {
+          await this.yieldToIngest();
+          if (this.stopping) break;
           more = await this.pass();
           await this.pruneIfDue();
         } catch (error) {
@@ -196,11 +212,34 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
             continue;
           }
         }
-        if (more) await new Promise((resolve) => setImmediate(resolve));
-        else await this.pause(POLL_MS);
+        this.rest();
+        if (!more) await this.pause(POLL_MS);
       }
     } finally {
       await this.dropLease();
+    }
+  }
+
+  /** From now on the detector rests: what the event loop does is other work (ingest, reads). */
+  private rest(): void {
+    this.restMark = performance.eventLoopUtilization();
+    this.restAt = performance.now();
+    this.lastPassEnd = Date.now();
+  }
+
+  /** Waits while the event loop was busy with other work during the detector's rest (see BUSY_UTILIZATION). */
+  private async yieldToIngest(): Promise<void> {
+    while (!this.stopping) {
+      const rested = performance.now() - this.restAt;
+      if (rested < PROBE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, PROBE_MS - rested));
+        continue;
+      }
+      const busy = performance.eventLoopUtilization(this.restMark).utilization;
+      if (busy < BUSY_UTILIZATION || Date.now() - this.lastPassEnd >= MAX_DEFER_MS) return;
+      this.restMark = performance.eventLoopUtilization();
+      this.restAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, PROBE_MS));
     }
   }
 
