@@ -42,6 +42,13 @@ const configmap = baseEvent({
   requestObject: { data: { 'app.properties': 'password = x' } },
 });
 const pod = podCreate();
+/** kubectl exec: one command parameter per word, "+" for a space, %XX for the rest. */
+const execEvent = baseEvent({
+  verb: 'create',
+  requestURI:
+    '/api/v1/namespaces/x/pods/y/exec?command=sh&command=-c&command=curl+http%3A%2F%2F169.254.169.254%2F+%7C+sh&container=c&stdin=true',
+  objectRef: { resource: 'pods', subresource: 'exec', namespace: 'x', name: 'y' },
+});
 
 /** Every field of the table, with the event it is read from and the value expected. */
 const EXPECTED: [string, Record<string, unknown>, unknown][] = [
@@ -63,6 +70,8 @@ const EXPECTED: [string, Record<string, unknown>, unknown][] = [
     '/api/v1/namespaces/default/pods?fieldManager=kubectl-client-side-apply&dryRun=All',
   ],
   ['ka.uri.param[dryRun]', pod, 'All'],
+  ['ka.exec.command', execEvent, 'sh -c curl http://169.254.169.254/ | sh'],
+  ['ka.exec.args', execEvent, ['sh', '-c', 'curl http://169.254.169.254/ | sh']],
   ['ka.target.name', pod, 'web'],
   ['ka.target.namespace', pod, 'default'],
   ['ka.target.resource', pod, 'pods'],
@@ -275,6 +284,53 @@ describe('Falco extraction details', () => {
     expect(
       extract('ka.target.pod.name', baseEvent({ objectRef: { resource: 'secrets', name: 's' } })),
     ).toBeUndefined();
+  });
+});
+
+describe('ka.exec.command and ka.exec.args (our extension)', () => {
+  const at = (requestURI: string) => baseEvent({ requestURI });
+
+  it('reads every command parameter, where ka.uri.param[command] reads the first', () => {
+    expect(extract('ka.uri.param[command]', execEvent)).toBe('sh');
+    expect(extract('ka.exec.args[2]', execEvent)).toEqual(['curl http://169.254.169.254/ | sh']);
+    expect(extract('ka.exec.args[3]', execEvent)).toBeUndefined();
+  });
+
+  it('decodes any percent-encoding, in either case, and "+" as a space', () => {
+    const e = at(
+      '/api/v1/namespaces/x/pods/y/exec?command=%63at&command=%2fetc%2Fshadow&command=a%20b+c&command=%26%3D%2B',
+    );
+    expect(extract('ka.exec.command', e)).toBe('cat /etc/shadow a b c &=+');
+    expect(extract('ka.exec.args', e)).toEqual(['cat', '/etc/shadow', 'a b c', '&=+']);
+  });
+
+  it('reads exec through the kubelet API (nodes/proxy) the same way', () => {
+    const e = at(
+      '/api/v1/nodes/n1/proxy/exec/shop/api-1/app?command=curl&command=http%3A%2F%2F169.254.169.254%2F&output=1',
+    );
+    expect(extract('ka.exec.command', e)).toBe('curl http://169.254.169.254/');
+  });
+
+  it("reads the kubelet /run endpoint's cmd parameter, split at spaces as the kubelet does", () => {
+    const e = at('/api/v1/nodes/n1/proxy/run/shop/api-1/app?cmd=cat+%2Fetc%2Fshadow');
+    expect(extract('ka.exec.command', e)).toBe('cat /etc/shadow');
+    expect(extract('ka.exec.args', e)).toEqual(['cat', '/etc/shadow']);
+    expect(
+      extract('ka.exec.command', at('/api/v1/namespaces/x/configmaps?cmd=ls')),
+    ).toBeUndefined();
+  });
+
+  it('is absent without a command parameter (attach, other requests, no query)', () => {
+    expect(
+      extract('ka.exec.command', at('/api/v1/namespaces/x/pods/y/attach?container=c&stdin=true')),
+    ).toBeUndefined();
+    expect(extract('ka.exec.args', at('/api/v1/namespaces/x/pods'))).toBeUndefined();
+    expect(extract('ka.exec.command', baseEvent({ requestURI: undefined }))).toBeUndefined();
+  });
+
+  it('keeps an empty argument', () => {
+    expect(extract('ka.exec.args', at('/x/exec?command=echo&command='))).toEqual(['echo', '']);
+    expect(extract('ka.exec.command', at('/x/exec?command=echo&command='))).toBe('echo ');
   });
 });
 

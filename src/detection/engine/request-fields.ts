@@ -1,5 +1,30 @@
 import { falcoString, isRecord, listValue, walk } from './event-view';
-import { Extractor, define, keysField } from './field-builders';
+import { Extractor, define, fromElements, keysField, parseIndex } from './field-builders';
+
+/** The query of a request URI, decoded leniently (URLSearchParams: `+` is a space); undefined without one. */
+function queryOf(uri: unknown): URLSearchParams | undefined {
+  if (typeof uri !== 'string') return undefined;
+  const q = uri.indexOf('?');
+  if (q < 0) return undefined;
+  const hash = uri.indexOf('#', q);
+  return new URLSearchParams(uri.slice(q + 1, hash < 0 ? undefined : hash));
+}
+
+/**
+ * The words of an exec command: every `command` query parameter, decoded, in order (kubectl sends
+ * one per word, for pods/exec and the kubelet's /exec alike). The kubelet's /run endpoint, reached
+ * through nodes/proxy, takes one `cmd` parameter instead and splits it at spaces.
+ */
+function execArgs(uri: unknown): string[] | undefined {
+  const query = queryOf(uri);
+  if (!query) return undefined;
+  const command = query.getAll('command');
+  if (command.length > 0) return command;
+  const path = (uri as string).slice(0, (uri as string).indexOf('?'));
+  const cmd = query.get('cmd');
+  if (cmd !== null && path.includes('/proxy/run/')) return cmd.split(' ');
+  return undefined;
+}
 
 /** Fields of the request itself: who, what, where, and the RBAC objects it carries (extract.go). */
 export function declareRequestFields(): void {
@@ -63,17 +88,31 @@ export function declareRequestFields(): void {
     'The value of a given query parameter in the uri (e.g. when uri=/foo?key=val, ka.uri.param[key] is val).',
     (arg) => {
       const key = arg ?? '';
-      return (view) => {
-        const uri = view.event.requestURI;
-        if (typeof uri !== 'string') return undefined;
-        const q = uri.indexOf('?');
-        if (q < 0) return undefined;
-        const hash = uri.indexOf('#', q);
-        const query = new URLSearchParams(uri.slice(q + 1, hash < 0 ? undefined : hash));
-        return query.get(key) ?? undefined;
-      };
+      return (view) => queryOf(view.event.requestURI)?.get(key) ?? undefined;
     },
     { arg: 'key', argRequired: true },
+  );
+  define(
+    'ka.exec.command',
+    false,
+    ['requestURI (every command query parameter; cmd for the kubelet /run endpoint)'],
+    'The command of an exec: every command query parameter of the uri, percent-decoded ("+" is a space), joined with single spaces (ka.uri.param[command] is only the first word). Through nodes/proxy to the kubelet /run endpoint, its cmd parameter',
+    () => (view) => {
+      const args = execArgs(view.event.requestURI);
+      return args === undefined ? undefined : args.join(' ');
+    },
+    { origin: 'extension' },
+  );
+  define(
+    'ka.exec.args',
+    true,
+    ['requestURI (every command query parameter; cmd for the kubelet /run endpoint)'],
+    'The words of an exec command, each command query parameter percent-decoded as one value (the kubelet /run cmd parameter split at spaces, as the kubelet does)',
+    (arg) => {
+      const index = parseIndex(arg);
+      return (view) => fromElements(execArgs(view.event.requestURI), index, (a) => a);
+    },
+    { arg: 'index', origin: 'extension' },
   );
   keysField('ka.target.name', false, ['objectRef', 'name'], 'The target object name');
   keysField(

@@ -167,18 +167,33 @@ describe("Falco's k8s_audit_rules.yaml", () => {
     expect(fired(nohostnetwork.event)).not.toContain('Create HostNetwork Pod');
   });
 
-  it('evaluates the corpus quickly (field values extracted once per event)', () => {
+  it('gives the same results with the per-event cache as without it', () => {
+    // evaluate() extracts each field and evaluates each macro once per input object, shared by
+    // every rule, output() and explain(); rule.matches() on a fresh input object starts a fresh
+    // cache. The corpus is run forward and then backward, so each event follows two different
+    // ones and a value left over from the previous event would show. (Speed is measured by
+    // bench/detection.bench.ts, not asserted in tests.)
     const events = corpusEvents('falcosecurity-falco').concat(corpusEvents('liggitt-audit2rbac'));
-    const inputs = events.map(({ event }) => ({ event, cluster: 'c' }));
-    const rounds = 200;
-    const start = process.hrtime.bigint();
     let matched = 0;
-    for (let i = 0; i < rounds; i++)
-      for (const input of inputs) matched += ruleset.evaluate(input).length;
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const perSecond = Math.round((rounds * inputs.length) / seconds);
+    for (const round of [0, 1])
+      for (const { file, event } of round === 0 ? events : [...events].reverse()) {
+        const input = { event, cluster: 'c' };
+        const cached = ruleset.evaluate(input);
+        const outputs = cached.map((r) => [r.output(input), r.explain(input)]);
+        const fresh = ruleset.rules.filter((r) => r.matches({ event, cluster: 'c' }));
+        expect({ file, fired: cached.map((r) => r.name) }).toEqual({
+          file,
+          fired: fresh.map((r) => r.name),
+        });
+        expect({ file, outputs }).toEqual({
+          file,
+          outputs: fresh.map((r) => [
+            r.output({ event, cluster: 'c' }),
+            r.explain({ event, cluster: 'c' }),
+          ]),
+        });
+        matched += cached.length;
+      }
     expect(matched).toBeGreaterThan(0);
-    // Measured at about 300,000 events/s on one core with these 43 rules; the bound only catches a collapse.
-    expect(perSecond).toBeGreaterThan(10_000);
   });
 });

