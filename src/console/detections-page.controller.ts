@@ -53,7 +53,7 @@ export class DetectionsPageController {
   ) {}
 
   @Get('detections')
-  @AccessLogged('search')
+  @AccessLogged('detections')
   @Header('content-type', 'text/html; charset=utf-8')
   async page(
     @CurrentIdentity() who: Identity,

@@ -46,7 +46,7 @@ export class DetectionsController {
   constructor(private readonly detections: DetectionQueryService) {}
 
   @Get()
-  @AccessLogged('search')
+  @AccessLogged('detections')
   @ApiOkResponse({
     description:
       '{items, nextCursor}: newest first; alerts (with their repeats) unless grouped=false',
@@ -62,7 +62,7 @@ export class DetectionsController {
   }
 
   @Get('summary')
-  @AccessLogged('stats')
+  @AccessLogged('detections')
   @ApiOkResponse({
     description:
       '{fromMs, toMs, rules}: per rule its alerts, detections, most severe priority and last seen; default range the last 7 days',
