@@ -14,6 +14,8 @@ export interface RouteSpec {
   export?: boolean;
   /** Names one object (cluster, resource, name...): half the requests start from a real one. */
   object?: boolean;
+  /** May answer 302 to a page of this console (a form's GET that redirects to its canonical URL). */
+  redirects?: boolean;
 }
 
 const FILTERS = [
@@ -38,9 +40,16 @@ const FILTERS = [
 const PAGE = ['limit', 'cursor'] as const;
 const OBJECT = ['cluster', 'apiGroup', 'resource', 'namespace', 'name', ...PAGE] as const;
 const ACCESS_LOG = ['user', 'action', 'from', 'to', ...PAGE] as const;
+const DETECTIONS = ['cluster', 'rule', 'priority', 'from', 'to', 'grouped', 'eventId'] as const;
 
 export const API_ROUTES: RouteSpec[] = [
-  { path: '/api/v1/events', params: [...FILTERS, ...PAGE], answers: 'json' },
+  {
+    path: '/api/v1/events',
+    params: [...FILTERS, 'hasDetections', 'detectionRule', ...PAGE],
+    answers: 'json',
+  },
+  { path: '/api/v1/detections', params: [...DETECTIONS, ...PAGE], answers: 'json' },
+  { path: '/api/v1/detections/summary', params: DETECTIONS, answers: 'json' },
   { path: '/api/v1/events/export', params: [...FILTERS, 'format'], answers: 'json', export: true },
   { path: '/api/v1/events/stream', params: FILTERS, answers: 'json', stream: true },
   { path: '/api/v1/events/:id', segment: 'id', params: [], answers: 'json' },
@@ -76,8 +85,14 @@ export const CONSOLE_ROUTES: RouteSpec[] = [
     params: ['from', 'to', 'cluster'],
     answers: 'html',
   },
-  { path: '/rbac', params: ['user', 'from', 'to', 'cluster'], answers: 'html' },
+  {
+    path: '/rbac',
+    params: ['user', 'from', 'to', 'cluster'],
+    answers: 'html',
+    redirects: true,
+  },
   { path: '/overview', params: FILTERS, answers: 'html' },
+  { path: '/detections', params: [...DETECTIONS, ...PAGE], answers: 'html' },
   { path: '/admin/access-log', params: ACCESS_LOG, answers: 'html' },
 ];
 
