@@ -5,13 +5,19 @@
  * output and the explained fields (what a stored detection carries).
  *
  *   npm run bench:detection -- [--seconds 10] [--rules-files a.yaml,b.yaml] [--no-default]
+ *                             [--store sqlite|mariadb --events 20000]
+ *
+ * With --store, also the detector's whole path on a real database: `--events` corpus events
+ * (each with an auditID of its own) are stored through IngestService, then the pipeline reads
+ * them in chunks, evaluates and stores detections and signals (the backfill's code, which is
+ * the detector's pass without the store-order bookkeeping): the catch-up rate after a backlog.
  *
  * The detector's storage cost (detections, signals) depends on how many events match, which
  * the printed match rate shows; the end-to-end cost beside ingest is measured by running
  * bench/ingest.bench.ts with DETECTIONS=true and DETECTIONS=false (docs/benchmarks.md).
  */
-import { readdirSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfiguredRules } from '../src/detection/rules-loader';
@@ -19,11 +25,14 @@ import { readAuditFile } from '../src/import/audit-file-reader';
 import { normalizeEvent } from '../src/domain/normalize-event';
 import { storedEventJson } from '../src/ingest/event-record';
 import { parseArgs, repoRoot } from './lib/args';
+import { benchDatabaseName, dropDatabase, MARIADB } from './lib/mariadb';
 
 const options = parseArgs(process.argv.slice(2), {
   seconds: 10,
   rulesFiles: '',
   noDefault: false,
+  store: '',
+  events: 20000,
 });
 
 function filesUnder(dir: string): string[] {
@@ -47,6 +56,8 @@ async function corpusJson(): Promise<string[]> {
   return out;
 }
 
+let corpusCache: string[] = [];
+
 async function main(): Promise<void> {
   const started = performance.now();
   const { ruleset, files } = loadConfiguredRules({
@@ -55,6 +66,7 @@ async function main(): Promise<void> {
   });
   const loadMs = performance.now() - started;
   const events = await corpusJson();
+  corpusCache = events;
   const bytes = events.reduce((sum, e) => sum + e.length, 0);
   process.stdout.write(
     `# detection benchmark ${new Date().toISOString()}\n` +
@@ -112,9 +124,88 @@ async function main(): Promise<void> {
   for (const [rule, n] of top) process.stdout.write(`  ${(n / perPass).toFixed(0)}\t${rule}\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
-});
+/** Stores `count` corpus events, then times the backfill over them (read, evaluate, store). */
+async function storePath(events: string[]): Promise<void> {
+  if (options.store !== 'sqlite' && options.store !== 'mariadb') {
+    throw new Error('--store must be sqlite or mariadb');
+  }
+  const [{ NestFactory }, { AppModule }, { parseEnvironment }, { IngestService }, detect, store] =
+    await Promise.all([
+      import('@nestjs/core'),
+      import('../src/app.module'),
+      import('../src/config/environment'),
+      import('../src/ingest/ingest.service'),
+      import('../src/detection/detect-command'),
+      import('../src/detection/detection-store.repository'),
+    ]);
+  const dir = mkdtempSync(join(tmpdir(), 'detect-bench-'));
+  const name = benchDatabaseName();
+  const dbEnv: Record<string, string> =
+    options.store === 'sqlite'
+      ? { DB_PATH: join(dir, 'audit.db') }
+      : {
+          DB_HOST: MARIADB.host,
+          DB_PORT: String(MARIADB.port),
+          DB_USER: MARIADB.user,
+          DB_PASSWORD: MARIADB.password,
+          DB_NAME: name,
+        };
+  const config = parseEnvironment({
+    HTTP_PORT: '1',
+    RETENTION_DAYS: '0',
+    ...dbEnv,
+    ...(options.noDefault ? { RULES_DEFAULT: 'false' } : {}),
+    ...(options.rulesFiles ? { RULES_FILES: options.rulesFiles } : {}),
+  });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+    logger: ['error', 'warn'],
+  });
+  try {
+    const ingest = app.get(IngestService);
+    const parsed = events.map((e) => JSON.parse(e) as Record<string, unknown>);
+    const t0 = performance.now();
+    for (let i = 0; i < options.events; i += 400) {
+      const items = Array.from({ length: Math.min(400, options.events - i) }, (_, j) => ({
+        ...parsed[(i + j) % parsed.length],
+        auditID: `bench-${i + j}`,
+      }));
+      await ingest.ingestBatch('bench', items);
+    }
+    const ingestS = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const result = await detect.backfill(
+      app.get(store.DETECTION_STORE),
+      config,
+      { sinceMs: 0, untilMs: Date.now() + 86_400_000, rules: [], dryRun: false, forward: false },
+      undefined,
+    );
+    const seconds = (performance.now() - t1) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    let stored = 0;
+    let alerts = 0;
+    for (const c of result.perRule.values()) {
+      stored += c.stored;
+      alerts += c.alerts;
+    }
+    process.stdout.write(
+      `store ${options.store}: ${options.events} events stored in ${ingestS.toFixed(1)} s; ` +
+        `detector path (read + evaluate + store) ${Math.round(result.events / seconds)} events/s, ` +
+        `${((cpu.user + cpu.system) / result.events).toFixed(0)} us Node CPU/event; ` +
+        `${stored} detections (${alerts} alerts) stored\n`,
+    );
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (options.store === 'mariadb') await dropDatabase(name);
+  }
+}
+
+main()
+  .then(() => (options.store ? storePath(corpusCache) : undefined))
+  .catch((error: unknown) => {
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  });

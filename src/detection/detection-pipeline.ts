@@ -141,6 +141,8 @@ interface Grouping {
  */
 export class DetectionPipeline {
   private readonly learningStart = new Map<string, number>();
+  /** First-seen keys known to have a signal (rule NUL key hash). */
+  private readonly seenKeys = new Set<string>();
   /**
    * The newest alert of each group key this pipeline stored or looked up. Detections are written
    * a chunk at a time, so the chunk's grouping is decided here; a key not known here (or an
@@ -199,7 +201,10 @@ export class DetectionPipeline {
     // Evaluated before (a restart re-reads up to the settling bound; a second backfill): those
     // pairs are skipped, and what this pipeline knows of groups may be older than the database.
     const existing = await this.store.existingDetections(found.map((f) => f.id));
-    if (existing.size > 0) this.groups.clear();
+    if (existing.size > 0) {
+      this.groups.clear();
+      this.seenKeys.clear();
+    }
     try {
       for (const { id, input, rules } of found) {
         const hex = id.toString('hex');
@@ -212,6 +217,7 @@ export class DetectionPipeline {
     } catch (error) {
       this.pending = [];
       this.groups.clear();
+      this.seenKeys.clear();
       throw error;
     }
     return evaluated;
@@ -323,16 +329,28 @@ export class DetectionPipeline {
       const valueHash = distinct
         ? hashOf(rule.values(input, [distinct]))
         : hashOf(eventId.toString('hex'));
+      const grouping = { key: hashOf('window', rule.name, keyHash.toString('hex')), withinMs };
+      // The burst already raised its alert: this match repeats it, without a signal or a count
+      // (a noisy key would otherwise write a signal and count thousands per match). A burst that
+      // goes on past the alert's window reaches the threshold again with new signals.
+      const known = this.groups.get(grouping.key.toString('hex'));
+      if (known && known.alertMs <= atMs && known.alertMs > atMs - withinMs) return grouping;
       await this.store.insertSignal({ rule: rule.name, keyHash, eventId, valueHash, atMs });
       const count = await this.store.countDistinct(rule.name, keyHash, atMs - withinMs, atMs);
       if (count < threshold) return undefined;
-      return { key: hashOf('window', rule.name, keyHash.toString('hex')), withinMs };
+      return grouping;
     }
     if (rule.firstSeen) {
       const { by, learnMs } = rule.firstSeen;
       const values = rule.values(input, by);
       const keyHash = hashOf(values);
+      // A key seen before needs no further signal: only its first time matters.
+      const seen = `${rule.name}\u0000${keyHash.toString('hex')}`;
+      if (this.seenKeys.has(seen)) return undefined;
       const seenBefore = await this.store.signalBefore(rule.name, keyHash, atMs);
+      if (this.seenKeys.size >= 100_000) this.seenKeys.clear();
+      this.seenKeys.add(seen);
+      if (seenBefore) return undefined;
       await this.store.insertSignal({
         rule: rule.name,
         keyHash,
@@ -340,7 +358,6 @@ export class DetectionPipeline {
         valueHash: hashOf(eventId.toString('hex')),
         atMs,
       });
-      if (seenBefore) return undefined;
       if (atMs < (await this.learningStarted(rule.name, atMs)) + learnMs) return undefined;
       return { key: hashOf('first_seen', rule.name, values), withinMs: DEFAULT_GROUP_MS };
     }
