@@ -54,10 +54,13 @@ export class FalcosidekickForwarder implements OnModuleDestroy {
 
   /** Waits (at most `withinMs`) for the queue to empty: the backfill before it exits. */
   async flush(withinMs = 30_000): Promise<void> {
-    const deadline = Date.now() + withinMs;
-    while (this.draining && Date.now() < deadline) {
-      await Promise.race([this.draining, sleep(Math.max(1, deadline - Date.now()))]);
-    }
+    const draining = this.draining;
+    if (!draining) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      draining,
+      new Promise((resolve) => (timer = setTimeout(resolve, withinMs))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   async onModuleDestroy(): Promise<void> {
