@@ -49,6 +49,8 @@ const RANGES_PER_READ = 200;
 /** Failed pass (database down): retry after this. */
 const ERROR_PAUSE_MS = 5000;
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
+/** DETECTIONS=false: how often the checkpoint is moved to the end of the store. */
+export const DISABLED_SKIP_MS = 10 * 60 * 1000;
 /** Window signals are kept this long past their window (late events, a backfill in progress). */
 const SIGNAL_GRACE_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -110,9 +112,14 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.detection.enabled || !this.rules) return;
     // The CLIs (import, purge, detect) boot the same modules without HTTP: no detector there.
     if (!this.http?.httpAdapter) return;
+    if (!this.config.detection.enabled || !this.rules) {
+      this.loop = this.skipWhileDisabled().catch((error: unknown) =>
+        this.logger.error(`detector (disabled): ${String(error)}`),
+      );
+      return;
+    }
     this.pipeline = new DetectionPipeline(this.store, this.rules.ruleset, this.sink(), {
       hostname: hostname(),
     });
@@ -240,6 +247,42 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
       this.restMark = performance.eventLoopUtilization();
       this.restAt = performance.now();
       await new Promise((resolve) => setTimeout(resolve, PROBE_MS));
+    }
+  }
+
+  /**
+   * DETECTIONS=false: events stored meanwhile are not evaluated (`npm run detect` backfills
+   * them). Every DISABLED_SKIP_MS the checkpoint moves to the end of the store, under the
+   * detector's lock (so never past a replica that does run the rules), and once more at
+   * shutdown (a crash leaves at most that interval to evaluate later): on SQLite this empties
+   * the trigger-fed detection_feed, which would otherwise grow by a row per event for as long
+   * as detections are off, and turning detections back on starts near the present instead of
+   * at a backlog of everything stored while they were off.
+   */
+  private async skipWhileDisabled(): Promise<void> {
+    let announced = false;
+    // Once more at shutdown, so a restart with detections on starts where this one stopped.
+    for (let last = false; !last;) {
+      last = this.stopping;
+      const lease = await this.store.acquireLease().catch(() => undefined);
+      if (lease) {
+        try {
+          const end = await this.store.storeEnd();
+          const checkpoint = await this.store.checkpoint();
+          if (checkpoint === undefined || end > checkpoint) {
+            await this.store.passThrough(end);
+            if (!announced) {
+              announced = true;
+              this.logger.log(
+                'DETECTIONS=false: events stored while detections are off are not evaluated (npm run detect -- --since ... backfills them)',
+              );
+            }
+          }
+        } finally {
+          await lease.release().catch(() => undefined);
+        }
+      }
+      await this.sleepUnlessStopping(DISABLED_SKIP_MS);
     }
   }
 
