@@ -75,8 +75,8 @@ describe('Dockerfile (static)', () => {
     expect(JSON.parse(cmd[cmd.length - 1])).toEqual(['dist/src/main.js']);
   });
 
-  it('final stage takes only dist, views, public, production node_modules and package.json from the build', () => {
-    const allowed = ['dist', 'views', 'public', 'node_modules', 'package.json'].map((p) =>
+  it('final stage takes only dist, views, public, rules, production node_modules and package.json from the build', () => {
+    const allowed = ['dist', 'views', 'public', 'rules', 'node_modules', 'package.json'].map((p) =>
       posix.join(workdir(buildStage), p),
     );
     for (const copy of copies(finalStage)) {
@@ -95,6 +95,20 @@ describe('Dockerfile (static)', () => {
       expect(existsSync(join(repo, source))).toBe(true);
       if (source !== '.') expect(ignored(source)).toBe(false);
     }
+  });
+
+  it('the final stage has what the server needs at startup: package.json (the project-root marker), rules/, views/, public/', () => {
+    // src/detection/rules-loader.ts and src/console/console-files.ts find the project root by
+    // package.json; the default rules must be beside dist/ or the server refuses to start.
+    const destinations = copies(finalStage).map((c) =>
+      posix.join(workdir(finalStage), c.destination),
+    );
+    for (const path of ['package.json', 'rules', 'views', 'public', 'dist']) {
+      expect(destinations).toContain(posix.join(workdir(finalStage), path));
+    }
+    expect(workdir(finalStage)).toBe(workdir(buildStage));
+    expect(ignored('rules')).toBe(false);
+    expect(ignored('rules/00-allow-lists.yaml')).toBe(false);
   });
 
   it('.dockerignore keeps host builds, data and secrets out of the context', () => {
@@ -172,6 +186,63 @@ describe('Dockerfile build stage, replayed', () => {
       for (const source of copy.sources) {
         expect({ source, exists: existsSync(inRoot(source)) }).toEqual({ source, exists: true });
       }
+    }
+  });
+
+  /** The final stage's /app, assembled from the replayed build stage the way its COPYs would. */
+  function assembleFinalImage(skip: string[] = []): string {
+    const image = mkdtempSync(join(scratch, 'final-'));
+    for (const copy of copies(finalStage)) {
+      for (const source of copy.sources) {
+        if (skip.includes(source)) continue;
+        const dest = posix.isAbsolute(copy.destination)
+          ? copy.destination
+          : posix.join(workdir(finalStage), copy.destination);
+        mkdirSync(dirname(join(image, dest)), { recursive: true });
+        cpSync(inRoot(source), join(image, dest), { recursive: true });
+      }
+    }
+    return image;
+  }
+
+  /** Runs the built rules loader inside an assembled image, from its WORKDIR. */
+  function loadRulesIn(image: string): { dir: string; files: string[]; rules: number } {
+    const app = join(image, workdir(finalStage));
+    const script =
+      "const l = require('./dist/src/detection/rules-loader.js');" +
+      'const r = l.loadConfiguredRules({ defaultRules: true, rulesFiles: [] });' +
+      'console.log(JSON.stringify({ dir: l.DEFAULT_RULES_DIR, files: r.files, rules: r.ruleset.rules.length }));';
+    return JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8', stdio: 'pipe' }),
+    );
+  }
+
+  it('in the assembled final image, the built rules loader finds the project root by package.json and loads the default rules', () => {
+    const image = assembleFinalImage();
+    const app = join(image, workdir(finalStage));
+    // The nearest package.json above dist/src/detection must be the project's own, at WORKDIR.
+    expect(existsSync(join(app, 'package.json'))).toBe(true);
+    for (const dir of ['dist', 'dist/src', 'dist/src/detection']) {
+      expect({ dir, packageJson: existsSync(join(app, dir, 'package.json')) }).toEqual({
+        dir,
+        packageJson: false,
+      });
+    }
+    const loaded = loadRulesIn(image);
+    expect(loaded.dir).toBe(join(app, 'rules'));
+    const shipped = readdirSync(join(repo, 'rules'))
+      .filter((f) => /\.ya?ml$/i.test(f))
+      .sort();
+    expect(loaded.files.map((f) => relative(app, f))).toEqual(shipped.map((f) => `rules/${f}`));
+    expect(loaded.rules).toBeGreaterThan(50);
+  });
+
+  it('the check itself: without package.json or without rules/ in the image the loader fails', () => {
+    for (const missing of ['package.json', 'rules']) {
+      const image = assembleFinalImage([posix.join(workdir(buildStage), missing)]);
+      expect(() => loadRulesIn(image)).toThrow(
+        missing === 'rules' ? /default rules folder .* is missing/ : /./,
+      );
     }
   });
 

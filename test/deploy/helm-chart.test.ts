@@ -5,9 +5,11 @@
  * whose output is schema-validated. Where helm exists, `helm lint` and `helm template` run too.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
+import { loadConfiguredRules } from '../../src/detection/rules-loader';
 import {
   loadValues,
   missingValueReferences,
@@ -21,6 +23,7 @@ import {
   schemaProblems,
   type K8sObject,
 } from './support/k8s-objects';
+import { ConfigError, parseEnvironment } from '../../src/config/environment';
 import { goString, MiniHelm } from './support/mini-helm';
 
 const chart = join(__dirname, '..', '..', 'k8s', 'helm', 'k8s-audit-webhook');
@@ -140,11 +143,42 @@ const SCENARIOS: Record<string, Record<string, unknown>> = {
     replicaCount: 2n,
   },
 };
+/** A rules file of the user's: appends to our allow-list and adds a rule that uses it. */
+const CUSTOM_RULES = `- list: user_allowed_users
+  items: [ci-deployer]
+  append: true
+
+- rule: Deployment Deleted In Production Namespace
+  desc: A Deployment deleted in a namespace whose name starts with prod.
+  condition: >
+    kevt and ka.verb = delete and ka.target.resource = deployments
+    and ka.target.namespace startswith "prod" and not user_allowed_activity
+  output: >
+    Deployment %ka.target.namespace/%ka.target.name deleted (user=%ka.user.name
+    cluster=%ka.cluster.name)
+  priority: WARNING
+  source: k8s_audit
+  tags: [local]
+`;
+SCENARIOS.detection = {
+  'webhook.token': 't0ken',
+  'auth.apiTokens': 'siem:0123456789abcdef',
+  'detection.falcosidekickUrl': 'http://falcosidekick.falco:2801/',
+  'detection.customRules': {
+    '50-local.yaml': CUSTOM_RULES,
+    // The same kind of file given as YAML rather than text.
+    '40-allow.yaml': [{ list: 'user_allowed_users', items: ['argocd'], append: true }],
+  },
+  'networkPolicy.falcosidekickTo': [
+    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'falco' } } },
+  ],
+};
 /** Secrets each scenario expects to exist outside the chart. */
 const EXTERNAL_SECRETS: Record<string, string[]> = {
   sqlite: [],
   mysql: ['audit-env', 'audit-k8s-audit-webhook-tls'],
   mariadb: [],
+  detection: [],
 };
 
 describe("Helm chart, rendered by the suite's Go-template subset (support/mini-helm.ts, not Helm)", () => {
@@ -224,6 +258,166 @@ describe("Helm chart, rendered by the suite's Go-template subset (support/mini-h
     expect(policy.spec.ingress[0].ports).toEqual([{ port: 3306, protocol: 'TCP' }]);
   });
 
+  describe('detections', () => {
+    const receiver = (objects: K8sObject[]) =>
+      objects.find((o) => o.kind === 'Deployment')!.spec.template.spec;
+    const envOf = (objects: K8sObject[]) =>
+      Object.fromEntries(
+        receiver(objects).containers[0].env.map((e: any) => [e.name, e.value]),
+      ) as Record<string, string | undefined>;
+    const base = { 'webhook.token': 't', 'auth.apiTokens': 'a:0123456789abcdef' };
+    const egressPorts = (objects: K8sObject[]) =>
+      objects
+        .find((o) => o.kind === 'NetworkPolicy')!
+        .spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
+
+    it('by default: DETECTIONS and RULES_DEFAULT true, no RULES_FILES, no rules ConfigMap or mount, no Falcosidekick egress', () => {
+      const objects = render(base);
+      const env = envOf(objects);
+      expect(env).toMatchObject({ DETECTIONS: 'true', RULES_DEFAULT: 'true' });
+      expect(env).not.toHaveProperty('RULES_FILES');
+      expect(env).not.toHaveProperty('FALCOSIDEKICK_URL');
+      expect(objects.map((o) => o.kind)).not.toContain('ConfigMap');
+      expect(receiver(objects).volumes.map((v: any) => v.name)).not.toContain('rules');
+      expect(egressPorts(objects)).toEqual([53, 53]);
+    });
+
+    it('customRules: a ConfigMap mounted read-only, RULES_FILES in file-name order, Falcosidekick URL and egress to its port', () => {
+      const objects = render(SCENARIOS.detection);
+      const pod = receiver(objects);
+      const configMap = objects.find((o) => o.kind === 'ConfigMap')!;
+      expect(configMap.metadata.name).toBe('audit-k8s-audit-webhook-rules');
+      expect(Object.keys(configMap.data)).toEqual(['40-allow.yaml', '50-local.yaml']);
+      expect(configMap.data['50-local.yaml']).toBe(CUSTOM_RULES);
+      expect(pod.volumes).toContainEqual({
+        name: 'rules',
+        configMap: { name: 'audit-k8s-audit-webhook-rules' },
+      });
+      expect(pod.containers[0].volumeMounts).toContainEqual({
+        name: 'rules',
+        mountPath: '/etc/audit-webhook/rules',
+        readOnly: true,
+      });
+      expect(envOf(objects)).toMatchObject({
+        DETECTIONS: 'true',
+        RULES_DEFAULT: 'true',
+        RULES_FILES:
+          '/etc/audit-webhook/rules/40-allow.yaml,/etc/audit-webhook/rules/50-local.yaml',
+        FALCOSIDEKICK_URL: 'http://falcosidekick.falco:2801/',
+      });
+      const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
+      expect(policy.spec.egress).toContainEqual({
+        ports: [{ port: 2801, protocol: 'TCP' }],
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'falco' } } }],
+      });
+    });
+
+    it('customRules: the files as the pod sees them load after the default rules (append and a new rule)', () => {
+      const objects = render(SCENARIOS.detection);
+      const configMap = objects.find((o) => o.kind === 'ConfigMap')!;
+      const dir = mkdtempSync(join(tmpdir(), 'helm-rules-'));
+      try {
+        // RULES_FILES with the mount point replaced by a scratch copy of the ConfigMap's files.
+        mkdirSync(join(dir, 'rules'));
+        for (const [key, text] of Object.entries(configMap.data as Record<string, string>)) {
+          writeFileSync(join(dir, 'rules', key), text);
+        }
+        const rulesFiles = envOf(objects)
+          .RULES_FILES!.split(',')
+          .map((f) => f.replace('/etc/audit-webhook/rules', join(dir, 'rules')));
+        const loaded = loadConfiguredRules({ defaultRules: true, rulesFiles });
+        const names = loaded.ruleset.rules.map((r: { name: string }) => r.name);
+        expect(names).toContain('Deployment Deleted In Production Namespace');
+        expect(loaded.files.slice(-2)).toEqual(rulesFiles);
+        const ours = loadConfiguredRules({ defaultRules: true, rulesFiles: [] });
+        expect(names.length).toBe(ours.ruleset.rules.length + 1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a change to customRules changes the pod template (checksum/rules), other values do not', () => {
+      const checksum = (sets: Record<string, unknown>) =>
+        render(sets).find((o) => o.kind === 'Deployment')!.spec.template.metadata.annotations[
+          'checksum/rules'
+        ];
+      const before = checksum(SCENARIOS.detection);
+      expect(before).toMatch(/^[0-9a-f]{64}$/);
+      const changed = {
+        ...SCENARIOS.detection,
+        'detection.customRules': {
+          '50-local.yaml': CUSTOM_RULES.replace('ci-deployer', 'ci-robot'),
+        },
+      };
+      expect(checksum(changed)).not.toBe(before);
+      expect(checksum({ ...SCENARIOS.detection, logLevel: 'debug' })).toBe(before);
+    });
+
+    it('existingRulesConfigMap: mounts that ConfigMap and lists existingRulesFiles in the order given', () => {
+      const objects = render({
+        ...base,
+        'detection.existingRulesConfigMap': 'team-rules',
+        'detection.existingRulesFiles': ['20-team.yaml', '10-more.yaml'],
+      });
+      expect(objects.map((o) => o.kind)).not.toContain('ConfigMap');
+      expect(receiver(objects).volumes).toContainEqual({
+        name: 'rules',
+        configMap: { name: 'team-rules' },
+      });
+      expect(envOf(objects).RULES_FILES).toBe(
+        '/etc/audit-webhook/rules/20-team.yaml,/etc/audit-webhook/rules/10-more.yaml',
+      );
+      expect(crossCheckProblems(objects, { externalConfigMaps: ['team-rules'] })).toEqual([]);
+      expect(crossCheckProblems(objects)).toContain(
+        'Deployment/audit-k8s-audit-webhook: volume rules uses missing ConfigMap team-rules',
+      );
+    });
+
+    it('defaultRules=false with custom rules sets RULES_DEFAULT=false', () => {
+      const env = envOf(render({ ...SCENARIOS.detection, 'detection.defaultRules': false }));
+      expect(env.RULES_DEFAULT).toBe('false');
+      expect(env.RULES_FILES).toMatch(/50-local\.yaml$/);
+    });
+
+    it('enabled=false: DETECTIONS=false and nothing else of detection (no ConfigMap, mount, env or egress)', () => {
+      const objects = render({ ...SCENARIOS.detection, 'detection.enabled': false });
+      const env = envOf(objects);
+      expect(env.DETECTIONS).toBe('false');
+      for (const name of ['RULES_DEFAULT', 'RULES_FILES', 'FALCOSIDEKICK_URL']) {
+        expect(env).not.toHaveProperty(name);
+      }
+      expect(objects.map((o) => o.kind)).not.toContain('ConfigMap');
+      expect(receiver(objects).volumes.map((v: any) => v.name)).not.toContain('rules');
+      expect(egressPorts(objects)).toEqual([53, 53]);
+    });
+
+    it.each([
+      ['http://falcosidekick:2801/', 2801],
+      ['https://falcosidekick.example.com/', 443],
+      ['http://falcosidekick', 80],
+      ['http://10.0.0.7:8080', 8080],
+    ])('Falcosidekick egress port of %s is %d', (url, port) => {
+      const objects = render({ ...base, 'detection.falcosidekickUrl': url });
+      expect(egressPorts(objects)).toEqual([53, 53, port]);
+    });
+
+    it('the rendered environment (env and Secret) is one the service accepts, but for rules files that exist only in the pod', () => {
+      const objects = render(SCENARIOS.detection);
+      const secret = objects.find((o) => o.kind === 'Secret')!;
+      let problems: string[] = [];
+      try {
+        parseEnvironment({ ...envOf(objects), ...secret.stringData });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems = error.problems;
+      }
+      expect(problems).toEqual([
+        'RULES_FILES: cannot read /etc/audit-webhook/rules/40-allow.yaml (ENOENT)',
+        'RULES_FILES: cannot read /etc/audit-webhook/rules/50-local.yaml (ENOENT)',
+      ]);
+    });
+  });
+
   it.each([
     [
       'SQLite with two replicas',
@@ -263,6 +457,53 @@ describe("Helm chart, rendered by the suite's Go-template subset (support/mini-h
       'MariaDB without passwords',
       { 'webhook.token': 't', 'auth.apiTokens': 'a:0123456789abcdef', 'mariadb.enabled': true },
       /mariadb.auth.password is required/,
+    ],
+    [
+      'both customRules and existingRulesConfigMap',
+      {
+        'webhook.token': 't',
+        'auth.apiTokens': 'a:0123456789abcdef',
+        'detection.customRules': { 'a.yaml': '[]' },
+        'detection.existingRulesConfigMap': 'team-rules',
+        'detection.existingRulesFiles': ['a.yaml'],
+      },
+      /either detection.customRules or detection.existingRulesConfigMap/,
+    ],
+    [
+      'existingRulesConfigMap without existingRulesFiles',
+      {
+        'webhook.token': 't',
+        'auth.apiTokens': 'a:0123456789abcdef',
+        'detection.existingRulesConfigMap': 'team-rules',
+      },
+      /detection.existingRulesConfigMap needs detection.existingRulesFiles/,
+    ],
+    [
+      'a customRules file name with a comma (it would split RULES_FILES)',
+      {
+        'webhook.token': 't',
+        'auth.apiTokens': 'a:0123456789abcdef',
+        'detection.customRules': { 'a,b.yaml': '[]' },
+      },
+      /is not a file name a ConfigMap accepts/,
+    ],
+    [
+      'defaultRules=false without rules of your own',
+      {
+        'webhook.token': 't',
+        'auth.apiTokens': 'a:0123456789abcdef',
+        'detection.defaultRules': false,
+      },
+      /leaves no rules to run/,
+    ],
+    [
+      'a Falcosidekick URL that is not http(s)',
+      {
+        'webhook.token': 't',
+        'auth.apiTokens': 'a:0123456789abcdef',
+        'detection.falcosidekickUrl': 'falcosidekick:2801',
+      },
+      /detection.falcosidekickUrl must be an http\(s\) URL/,
     ],
     [
       'TLS without a certificate source',
@@ -314,6 +555,12 @@ describeWithHelm('Helm chart, rendered by helm', () => {
       'mariadb.auth.rootPassword=r',
       'replicaCount=2',
     ],
+    detection: [
+      'webhook.token=t0ken',
+      'auth.apiTokens=siem:0123456789abcdef',
+      'detection.falcosidekickUrl=http://falcosidekick.falco:2801/',
+      `detection.customRules.50-local\\.yaml=${CUSTOM_RULES.replace(/,/g, '\\,')}`,
+    ],
   };
 
   it('passes helm lint', () => {
@@ -333,6 +580,21 @@ describeWithHelm('Helm chart, rendered by helm', () => {
       expect(crossCheckProblems(objects, { externalSecrets: external })).toEqual([]);
     },
   );
+
+  it('detection: the same ConfigMap, RULES_FILES and Falcosidekick egress as the Go-template subset renders', () => {
+    const objects = render(...scenarios.detection);
+    const configMap = objects.find((o) => o.kind === 'ConfigMap')!;
+    expect(configMap.data).toEqual({ '50-local.yaml': CUSTOM_RULES });
+    const env = objects
+      .find((o) => o.kind === 'Deployment')!
+      .spec.template.spec.containers[0].env.reduce(
+        (all: Record<string, string>, e: any) => ({ ...all, [e.name]: e.value }),
+        {},
+      );
+    expect(env.RULES_FILES).toBe('/etc/audit-webhook/rules/50-local.yaml');
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
+    expect(policy.spec.egress).toContainEqual({ ports: [{ port: 2801, protocol: 'TCP' }] });
+  });
 
   it('fails SQLite with two replicas', () => {
     expect(() => render('webhook.token=t', 'replicaCount=2')).toThrow(/replicaCount must be 1/);

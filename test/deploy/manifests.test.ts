@@ -2,8 +2,11 @@
  * Renders the plain manifests with the real `kubectl kustomize` and validates every object against
  * the Kubernetes OpenAPI schemas (kubernetes-models), then cross-checks what schemas cannot see.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, parseEnvironment } from '../../src/config/environment';
+import { loadConfiguredRules } from '../../src/detection/rules-loader';
 import {
   crossCheckProblems,
   KUBECTL,
@@ -100,6 +103,44 @@ describeWithKubectl('k8s/manifests/overlays/example (kubectl kustomize)', () => 
     expect(crossCheckProblems(objects, { externalSecrets: ['k8s-audit-webhook'] })).toEqual([]);
   });
 
+  it('adds rules files from a generated ConfigMap (in the namespace, mounted read-only) named by RULES_FILES', () => {
+    const configMap = objects.find((o) => o.kind === 'ConfigMap') as K8sObject;
+    expect(configMap.metadata.name).toMatch(/^k8s-audit-webhook-rules-[a-z0-9]+$/);
+    expect(configMap.metadata.namespace).toBe('audit-webhook');
+    const pod = deployment.spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: 'rules',
+      configMap: { name: configMap.metadata.name },
+    });
+    const env = Object.fromEntries(
+      pod.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
+    const files = env.RULES_FILES.split(',');
+    expect(files.length).toBeGreaterThan(0);
+    // The mount, read-only flag and keys are checked by crossCheckProblems (rulesFilesProblems).
+    expect(files.map((f: string) => f.replace('/etc/audit-webhook/rules/', ''))).toEqual(
+      Object.keys(configMap.data),
+    );
+  });
+
+  it('its rules files compile together with the default ruleset, as the pod loads them', () => {
+    const configMap = objects.find((o) => o.kind === 'ConfigMap') as K8sObject;
+    const dir = mkdtempSync(join(tmpdir(), 'kustomize-rules-'));
+    try {
+      const rulesFiles = Object.entries(configMap.data as Record<string, string>).map(
+        ([key, text]) => {
+          writeFileSync(join(dir, key), text);
+          return join(dir, key);
+        },
+      );
+      const loaded = loadConfiguredRules({ defaultRules: true, rulesFiles });
+      const ours = loadConfiguredRules({ defaultRules: true, rulesFiles: [] });
+      expect(loaded.ruleset.rules.length).toBeGreaterThan(ours.ruleset.rules.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('opens egress to the database port', () => {
     const policy = objects.find((o) => o.kind === 'NetworkPolicy') as K8sObject;
     const ports = policy.spec.egress.flatMap((r: { ports: { port: number }[] }) =>
@@ -126,5 +167,17 @@ describe('the manifest checks themselves', () => {
       o.kind === 'Deployment' ? { ...o, spec: { ...o.spec, replicas: 2 } } : o,
     );
     expect(crossCheckProblems(scaled).join('\n')).toMatch(/SQLite allows one replica/);
+    const overlay = kustomize(join(manifests, 'overlays', 'example'));
+    const typo = overlay.map((o) => (o.kind === 'Deployment' ? structuredClone(o) : o));
+    const receiver = typo.find((o) => o.kind === 'Deployment')!.spec.template.spec.containers[0];
+    receiver.env.find((e: { name: string }) => e.name === 'RULES_FILES').value =
+      '/etc/audit-webhook/rules/50-locale.yaml,/etc/rules/60.yaml';
+    const problems = crossCheckProblems(typo, { externalSecrets: ['k8s-audit-webhook'] }).join(
+      '\n',
+    );
+    expect(problems).toMatch(
+      /RULES_FILES \/etc\/audit-webhook\/rules\/50-locale.yaml: ConfigMap .* has no key 50-locale.yaml/,
+    );
+    expect(problems).toMatch(/RULES_FILES \/etc\/rules\/60.yaml is not on a mounted volume/);
   });
 });

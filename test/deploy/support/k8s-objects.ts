@@ -83,6 +83,8 @@ function podTemplates(objects: K8sObject[]) {
 export interface CrossCheckOptions {
   /** Secrets the manifests expect to be created out of band. */
   externalSecrets?: string[];
+  /** ConfigMaps the manifests expect to be created out of band. */
+  externalConfigMaps?: string[];
 }
 
 /**
@@ -132,6 +134,15 @@ export function crossCheckProblems(objects: K8sObject[], opts: CrossCheckOptions
       ) {
         problems.push(`${where}: volume ${v.name} uses missing Secret ${secretName}`);
       }
+      const configMapName = v.configMap?.name;
+      if (
+        configMapName &&
+        !v.configMap.optional &&
+        !named('ConfigMap', configMapName) &&
+        !opts.externalConfigMaps?.includes(configMapName)
+      ) {
+        problems.push(`${where}: volume ${v.name} uses missing ConfigMap ${configMapName}`);
+      }
     }
     for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
       const sc = c.securityContext ?? {};
@@ -167,7 +178,7 @@ export function crossCheckProblems(objects: K8sObject[], opts: CrossCheckOptions
       }
     }
     const receiver = spec.containers.find((c: any) => c.name === 'receiver');
-    if (receiver) problems.push(...receiverProblems(owner, receiver, volumes));
+    if (receiver) problems.push(...receiverProblems(owner, receiver, volumes, objects));
   }
 
   for (const o of objects) {
@@ -218,7 +229,12 @@ export function crossCheckProblems(objects: K8sObject[], opts: CrossCheckOptions
   return problems;
 }
 
-function receiverProblems(owner: K8sObject, c: any, volumes: Map<string, any>): string[] {
+function receiverProblems(
+  owner: K8sObject,
+  c: any,
+  volumes: Map<string, any>,
+  objects: K8sObject[],
+): string[] {
   const problems: string[] = [];
   const where = `${owner.kind}/${owner.metadata.name} receiver`;
   if (c.livenessProbe?.httpGet?.path !== '/healthz')
@@ -232,6 +248,7 @@ function receiverProblems(owner: K8sObject, c: any, volumes: Map<string, any>): 
   const env = new Map<string, string>((c.env ?? []).map((e: any) => [e.name, e.value]));
   if (env.get('ENVIRONMENT') !== 'production')
     problems.push(`${where}: ENVIRONMENT must be production`);
+  problems.push(...rulesFilesProblems(where, c, env, volumes, objects));
   const sqlite = !env.has('DB_HOST');
   if (sqlite) {
     const data = (c.volumeMounts ?? []).find((m: any) =>
@@ -243,6 +260,51 @@ function receiverProblems(owner: K8sObject, c: any, volumes: Map<string, any>): 
       problems.push(`${where}: SQLite allows one replica, not ${owner.spec.replicas}`);
     if (owner.kind === 'Deployment' && owner.spec.strategy?.type !== 'Recreate') {
       problems.push(`${where}: SQLite on a ReadWriteOnce volume needs strategy Recreate`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * RULES_FILES must name files the pod has: each on a read-only mount of a ConfigMap (or Secret)
+ * volume and, when that ConfigMap is among the objects, one of its keys. The service refuses to
+ * start on a rules file it cannot read.
+ */
+function rulesFilesProblems(
+  where: string,
+  c: any,
+  env: Map<string, string>,
+  volumes: Map<string, any>,
+  objects: K8sObject[],
+): string[] {
+  const problems: string[] = [];
+  const files = (env.get('RULES_FILES') ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  for (const file of files) {
+    const mount = (c.volumeMounts ?? []).find((m: any) => file.startsWith(m.mountPath + '/'));
+    if (!mount) {
+      problems.push(`${where}: RULES_FILES ${file} is not on a mounted volume`);
+      continue;
+    }
+    if (mount.readOnly !== true)
+      problems.push(`${where}: rules mount ${mount.name} must be readOnly`);
+    const volume = volumes.get(mount.name);
+    const key = file.slice(mount.mountPath.length + 1);
+    if (volume?.configMap) {
+      const configMap = objects.find(
+        (o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name,
+      );
+      if (configMap && !(key in { ...configMap.data })) {
+        problems.push(
+          `${where}: RULES_FILES ${file}: ConfigMap ${configMap.metadata.name} has no key ${key}`,
+        );
+      }
+    } else if (!volume?.secret) {
+      problems.push(
+        `${where}: RULES_FILES ${file} is on volume ${mount.name}, not a ConfigMap or Secret`,
+      );
     }
   }
   return problems;

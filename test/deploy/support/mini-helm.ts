@@ -350,10 +350,55 @@ export class MiniHelm {
         return [...(a[0] ?? []), a[1]];
       case 'join':
         return (a[1] ?? []).map(str).join(a[0]);
+      case 'dict': {
+        const d: Record<string, Value> = {};
+        for (let i = 0; i + 1 < a.length; i += 2) d[str(a[i])] = a[i + 1];
+        return d;
+      }
+      case 'set':
+        a[0][str(a[1])] = a[2];
+        return a[0];
+      case 'kindIs':
+        return kindOf(a[1]) === a[0];
+      case 'trimPrefix':
+        return str(a[1]).startsWith(a[0]) ? str(a[1]).slice(a[0].length) : str(a[1]);
+      case 'regexMatch':
+        return new RegExp(a[0]).test(str(a[1]));
+      case 'regexFind':
+        return new RegExp(a[0]).exec(str(a[1]))?.[0] ?? '';
+      case 'urlParse': {
+        // Go's url.Parse keeps the port as written (JS's URL drops a default one).
+        const m =
+          /^([a-zA-Z][\w+.-]*):\/\/(?:([^@/]*)@)?([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(
+            str(a[0]),
+          );
+        if (!m) throw new Error(`mini-helm urlParse: cannot parse ${str(a[0])}`);
+        return {
+          scheme: m[1],
+          userinfo: m[2] ?? '',
+          host: m[3],
+          hostname: m[3].replace(/:\d+$/, '').replace(/^\[|\]$/g, ''),
+          path: m[4],
+          query: m[5] ?? '',
+          fragment: m[6] ?? '',
+          opaque: '',
+        };
+      }
       default:
         throw new Error(`mini-helm does not implement the function "${fn}"`);
     }
   }
+}
+
+/** Sprig's kindOf, for the kinds values.yaml and --set produce. */
+function kindOf(v: Value): string {
+  if (v === null || v === undefined) return 'invalid';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'bigint') return 'int64';
+  if (typeof v === 'number') return 'float64';
+  if (Array.isArray(v)) return 'slice';
+  return 'map';
 }
 
 function indent(n: number, s: string): string {

@@ -70,6 +70,45 @@ app.kubernetes.io/component: mariadb
 {{- end }}
 {{- end }}
 
+{{/* Where the rules ConfigMap is mounted; RULES_FILES names files in it. */}}
+{{- define "k8s-audit-webhook.rulesDir" -}}
+/etc/audit-webhook/rules
+{{- end }}
+
+{{/* The ConfigMap of users' rules files mounted in the pod, or "" when there is none. */}}
+{{- define "k8s-audit-webhook.rulesConfigMapName" -}}
+{{- if .Values.detection.enabled }}
+{{- if .Values.detection.existingRulesConfigMap }}
+{{- .Values.detection.existingRulesConfigMap }}
+{{- else if .Values.detection.customRules }}
+{{- printf "%s-rules" (include "k8s-audit-webhook.fullname" .) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* RULES_FILES: the mounted rules files, in load order (customRules: by file name). */}}
+{{- define "k8s-audit-webhook.rulesFiles" -}}
+{{- $dir := include "k8s-audit-webhook.rulesDir" . }}
+{{- $files := list }}
+{{- if .Values.detection.existingRulesConfigMap }}
+{{- range .Values.detection.existingRulesFiles }}
+{{- $files = append $files (printf "%s/%s" $dir .) }}
+{{- end }}
+{{- else }}
+{{- range $name, $_ := .Values.detection.customRules }}
+{{- $files = append $files (printf "%s/%s" $dir $name) }}
+{{- end }}
+{{- end }}
+{{- join "," $files }}
+{{- end }}
+
+{{/* The TCP port of detection.falcosidekickUrl: explicit, or the scheme's default. */}}
+{{- define "k8s-audit-webhook.falcosidekickPort" -}}
+{{- $url := urlParse .Values.detection.falcosidekickUrl }}
+{{- $port := regexFind ":[0-9]+$" $url.host | trimPrefix ":" }}
+{{- default (ternary "443" "80" (eq $url.scheme "https")) $port }}
+{{- end }}
+
 {{- define "k8s-audit-webhook.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
@@ -109,5 +148,33 @@ app.kubernetes.io/component: mariadb
 {{- end }}
 {{- if and .Values.auth.oidc.issuerUrl (not (and .Values.auth.oidc.clientId .Values.auth.oidc.redirectUrl)) }}
 {{- fail "auth.oidc.issuerUrl needs auth.oidc.clientId and auth.oidc.redirectUrl (https://<host>/auth/callback)." }}
+{{- end }}
+{{- $detection := .Values.detection }}
+{{- if $detection.enabled }}
+{{- if and $detection.customRules $detection.existingRulesConfigMap }}
+{{- fail "Set either detection.customRules or detection.existingRulesConfigMap, not both: one ConfigMap is mounted at /etc/audit-webhook/rules." }}
+{{- end }}
+{{- if and $detection.existingRulesConfigMap (not $detection.existingRulesFiles) }}
+{{- fail "detection.existingRulesConfigMap needs detection.existingRulesFiles: the keys of the ConfigMap to load, in order (RULES_FILES)." }}
+{{- end }}
+{{- if and $detection.existingRulesFiles (not $detection.existingRulesConfigMap) }}
+{{- fail "detection.existingRulesFiles names keys of detection.existingRulesConfigMap, which is not set (use detection.customRules for rules kept in the values)." }}
+{{- end }}
+{{- range $name, $_ := $detection.customRules }}
+{{- if not (regexMatch "^[-._a-zA-Z0-9]+$" $name) }}
+{{- fail (printf "detection.customRules: %q is not a file name a ConfigMap accepts (letters, digits, '-', '_', '.'; no commas or slashes)." $name) }}
+{{- end }}
+{{- end }}
+{{- range $detection.existingRulesFiles }}
+{{- if not (regexMatch "^[-._a-zA-Z0-9]+$" .) }}
+{{- fail (printf "detection.existingRulesFiles: %q is not a ConfigMap key (letters, digits, '-', '_', '.'; no commas or slashes)." .) }}
+{{- end }}
+{{- end }}
+{{- if and (not $detection.defaultRules) (not $detection.customRules) (not $detection.existingRulesConfigMap) }}
+{{- fail "detection.defaultRules=false leaves no rules to run: add detection.customRules or detection.existingRulesConfigMap, or set detection.enabled=false to turn detections off." }}
+{{- end }}
+{{- if and $detection.falcosidekickUrl (not (regexMatch "^https?://[^/:]+(:[0-9]+)?(/.*)?$" $detection.falcosidekickUrl)) }}
+{{- fail "detection.falcosidekickUrl must be an http(s) URL of Falcosidekick, e.g. http://falcosidekick.falco:2801/." }}
+{{- end }}
 {{- end }}
 {{- end }}
