@@ -23,9 +23,14 @@ function newest(dir) {
   return latest;
 }
 
+/**
+ * Install and build output goes to stderr: the commands this prepares print their results on
+ * stdout (`npm run -s hash-password`, `npm run -s detect -- --dry-run > counts.txt`), which must
+ * stay clean even when a build runs first.
+ */
 function run(command) {
   process.stderr.write(`> ${command}\n`);
-  execSync(command, { cwd: root, stdio: 'inherit' });
+  execSync(command, { cwd: root, stdio: [0, 2, 2] });
 }
 
 const installed = join(root, 'node_modules', '.package-lock.json');
