@@ -40,7 +40,38 @@ describe('parseEnvironment', () => {
       retentionDays: 365,
       queryTimeoutMs: 15_000,
       ingestMaxPendingBatches: 32,
+      detection: { enabled: true, defaultRules: true, rulesFiles: [], falcosidekickUrl: undefined },
     });
+  });
+
+  it('reads the detection settings; a rules file that cannot be read is named at startup', () => {
+    const config = parseEnvironment({
+      DETECTIONS: 'false',
+      RULES_DEFAULT: 'false',
+      RULES_FILES: ` ${__filename} ,${__filename}`,
+      FALCOSIDEKICK_URL: 'http://falcosidekick:2801/',
+    });
+    expect(config.detection).toEqual({
+      enabled: false,
+      defaultRules: false,
+      rulesFiles: [__filename, __filename],
+      falcosidekickUrl: 'http://falcosidekick:2801/',
+    });
+    expect(() =>
+      parseEnvironment({
+        RULES_FILES: '/no/such/rules.yaml',
+        FALCOSIDEKICK_URL: 'falcosidekick:2801',
+        DETECTIONS: 'maybe',
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          'DETECTIONS: must be true or false (got "maybe")',
+          expect.stringMatching(/^FALCOSIDEKICK_URL: must be an http\(s\) URL/),
+          'RULES_FILES: cannot read /no/such/rules.yaml (ENOENT)',
+        ],
+      }),
+    );
   });
 
   it('uses MySQL when DB_HOST is set, and per-cluster tokens', () => {
