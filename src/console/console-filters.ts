@@ -53,6 +53,19 @@ export interface ParsedFilters {
  * fields (an unfilled input of the filter form) are dropped first.
  */
 export function parseFilters(raw: Record<string, unknown>, now = Date.now()): ParsedFilters {
+  const plain = filledFields(raw);
+  const dto = validated(EventsQueryDto, plain);
+  const filters: Filters = {};
+  for (const field of FILTER_FIELDS) {
+    const value = plain[field];
+    if (value !== undefined) filters[field] = Array.isArray(value) ? value : [value];
+  }
+  const cursor = typeof plain.cursor === 'string' ? plain.cursor : undefined;
+  return { filters, query: toEventQuery(dto, now), cursor };
+}
+
+/** A console query string without its empty fields (the unfilled inputs of its form). */
+export function filledFields(raw: Record<string, unknown>): Record<string, string | string[]> {
   const plain: Record<string, string | string[]> = {};
   for (const [key, value] of Object.entries(raw)) {
     const values = (Array.isArray(value) ? value : [value])
@@ -61,16 +74,18 @@ export function parseFilters(raw: Record<string, unknown>, now = Date.now()): Pa
       .filter((v) => v !== '');
     if (values.length > 0) plain[key] = values.length === 1 ? values[0] : values;
   }
-  const dto = plainToInstance(EventsQueryDto, plain);
-  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
+  return plain;
+}
+
+/** Those fields checked by an API DTO exactly as the API checks them (400 with every message). */
+export function validated<T extends object>(
+  dto: new () => T,
+  plain: Record<string, string | string[]>,
+): T {
+  const instance = plainToInstance(dto, plain);
+  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) throw new BadRequestException(errors.flatMap(constraintMessages));
-  const filters: Filters = {};
-  for (const field of FILTER_FIELDS) {
-    const value = plain[field];
-    if (value !== undefined) filters[field] = Array.isArray(value) ? value : [value];
-  }
-  const cursor = typeof plain.cursor === 'string' ? plain.cursor : undefined;
-  return { filters, query: toEventQuery(dto, now), cursor };
+  return instance;
 }
 
 function constraintMessages(error: ValidationError): string[] {

@@ -1,6 +1,4 @@
-import { BadRequestException, Get, Header, Query } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { Get, Header, Query } from '@nestjs/common';
 import { AccessLogged } from '../access-log/access-logged.decorator';
 import { AuditService } from '../audit/audit.service';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
@@ -9,6 +7,7 @@ import { DetectionQueryService } from '../detection/query/detection-query.servic
 import { toDetectionFilter } from '../detection/query/detections.controller';
 import { DetectionsQueryDto } from '../detection/query/detections-query.dto';
 import { ConsoleController } from './console-access.guard';
+import { filledFields, validated } from './console-filters';
 import { detectionsPageView } from './detections.view';
 import { PageRenderer } from './page-renderer';
 
@@ -20,23 +19,7 @@ const ROWS = 50;
  * unfilled inputs of its form), as the events page does (console-filters.ts).
  */
 export function parseDetectionParams(raw: Record<string, unknown>): DetectionsQueryDto {
-  const plain: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    const values = (Array.isArray(value) ? value : [value])
-      .filter((v): v is string => typeof v === 'string')
-      .map((v) => v.trim())
-      .filter((v) => v !== '');
-    if (values.length > 0) plain[key] = values.length === 1 ? values[0] : values;
-  }
-  const dto = plainToInstance(DetectionsQueryDto, plain);
-  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length > 0) throw new BadRequestException(errors.flatMap(constraintMessages));
-  return dto;
-}
-
-function constraintMessages(error: ValidationError): string[] {
-  const own = Object.values(error.constraints ?? {});
-  return [...own, ...(error.children ?? []).flatMap(constraintMessages)];
+  return validated(DetectionsQueryDto, filledFields(raw));
 }
 
 /**
