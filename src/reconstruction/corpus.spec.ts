@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import type { AuditEvent } from '../domain/audit-event';
 import { normalizeEvent } from '../domain/normalize-event';
 import { readAuditFile } from '../import/audit-file-reader';
+import { placeholdersIn } from './core/to-kubectl';
 import { describe as sentence, toKubectl } from './index';
 import type { KubectlReconstruction } from './index';
 
@@ -136,6 +137,24 @@ describe('the shared corpus', () => {
     const [pod] = inFile('falcosecurity-falco/create_nginx_pod_privileged.json');
     expect(pod.result.fidelity).toBe('equivalent');
     expect(pod.result.notes[0]).toContain('replicaset-controller');
+  });
+
+  it('never claims exact for a command with a placeholder', () => {
+    const exactWithPlaceholders = cases
+      .filter((c) => c.result.fidelity === 'exact' && placeholdersIn(c.result.command).length > 0)
+      .map((c) => `${c.file}: ${c.result.command}`);
+    expect(exactWithPlaceholders).toEqual([]);
+  });
+
+  it('finds the objectRef of every apiserver-written event in agreement with its request URI', () => {
+    const fromUri = cases
+      .filter((c) => c.result.notes.some((n) => /request URI/.test(n)))
+      .map((c) => `${c.file}: ${c.event.requestURI} ${JSON.stringify(c.event.objectRef)}`);
+    expect(fromUri).toEqual([]);
+  });
+
+  it('never shows an empty value in a sentence', () => {
+    expect(cases.filter((c) => c.summary.includes('``')).map((c) => c.summary)).toEqual([]);
   });
 
   it('produces commands bash accepts and that run nothing but kubectl', () => {

@@ -185,4 +185,38 @@ describe('describe, collections', () => {
       'alice applied ConfigMap `c` in namespace `a`',
     );
   });
+
+  // Issue 11: converted formats drop the exec query; "ran `` in Pod" showed an empty value.
+  it('says an exec command was not recorded rather than showing it empty', () => {
+    const event = makeEvent('create', '/api/v1/namespaces/web/pods/web-1/exec');
+    expect(sentence(event)).toBe(
+      'alice ran a command (not recorded) in Pod `web-1` in namespace `web`',
+    );
+  });
+
+  it.each([
+    [
+      'an exec without a command',
+      makeEvent('create', '/api/v1/namespaces/a/pods/p/exec?stdout=true'),
+    ],
+    ['a non-resource call without a URL', makeEvent('get', '', { objectRef: undefined })],
+    ['a verb without printable letters', makeEvent('###', '/api/v1/namespaces/a/pods/p')],
+    [
+      'an RBAC reason with an empty binding name',
+      makeEvent('get', '/api/v1/namespaces/a/pods/p', {
+        annotations: {
+          'authorization.k8s.io/reason': 'RBAC: allowed by RoleBinding "" of Role "r"',
+        },
+      }),
+    ],
+    ['an empty namespace and name', makeEvent('get', '/api/v1/namespaces//pods/')],
+    [
+      'an exec with an empty container',
+      makeEvent('create', '/api/v1/namespaces/a/pods/p/exec?command=sh&container='),
+    ],
+  ])('never shows an empty value: %s', (_, event) => {
+    const text = sentence(event);
+    expect(text).not.toContain('``');
+    expect(text).not.toMatch(/ {2}|\( |undefined|null/);
+  });
 });

@@ -61,7 +61,7 @@ function whereOf(view: RequestView, cluster: string | undefined): string {
 /** `RBAC: allowed by ClusterRoleBinding "ops" of ClusterRole ...` -> ClusterRoleBinding `ops`. */
 function allowedBy(event: AuditEvent): string {
   const reason = event.annotations?.['authorization.k8s.io/reason'] ?? '';
-  const match = /allowed by (\w+) "([^"]*)"/.exec(reason);
+  const match = /allowed by (\w+) "([^"]+)"/.exec(reason);
   return match ? ` - allowed by ${match[1]} ${code(match[2])}` : '';
 }
 

@@ -50,13 +50,15 @@ function container(view: RequestView): string {
 
 export function actionOf(view: RequestView): Action {
   if (!view.isResource) {
-    const method = view.verb.toUpperCase();
-    return both('called', 'calling', `${clean(method)} ${code(view.path, 200)}`);
+    const method = clean(view.verb.toUpperCase());
+    const url = view.path ? code(view.path, 200) : 'an unrecorded URL';
+    return both('called', 'calling', method ? `${method} ${url}` : url);
   }
   const target = objectPhrase(view);
   const sub = subresourceAction(view, target) ?? commandAction(view, target);
   if (sub) return sub;
-  const [past, gerund] = VERBS[view.verb] ?? [`${clean(view.verb)} on`, `${clean(view.verb)} on`];
+  const unknown = clean(view.verb) ? `${clean(view.verb)} on` : 'made a request on';
+  const [past, gerund] = VERBS[view.verb] ?? [unknown, unknown];
   return both(past, gerund, target);
 }
 
@@ -111,6 +113,8 @@ function subresourceAction(view: RequestView, target: string): Action | undefine
         : undefined;
     case 'exec': {
       const { value, redacted } = redactArgs(view.query.getAll('command'));
+      // Converted formats and trimmed exports drop the query: say so rather than show ``.
+      if (value.length === 0) return both('ran', 'running', `a command (not recorded) in ${of}`);
       return both(
         'ran',
         'running',

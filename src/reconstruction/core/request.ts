@@ -1,12 +1,16 @@
 import type { AuditEvent, JsonObject, JsonValue } from '../../domain/audit-event';
+import type { ObjectReference } from '../../domain/audit-event';
 import { ClientInfo, identifyClient } from './client';
 import { Query } from './query';
+import { code } from './text';
 
 /** One audit event seen as the HTTP request it records. */
 export interface RequestView {
   readonly event: AuditEvent;
   readonly verb: string;
   readonly path: string;
+  /** The request URI as the apiserver received it (GKE's resource-name form read back). */
+  readonly uri: string;
   /** The raw query string without `?`, as the client sent it. */
   readonly rawQuery: string;
   readonly query: Query;
@@ -25,6 +29,8 @@ export interface RequestView {
   readonly dryRun: boolean;
   readonly code: number | undefined;
   readonly client: ClientInfo;
+  /** Where the target came from the request URI rather than the objectRef, in words. */
+  readonly sourceNotes: readonly string[];
 }
 
 interface PathParts {
@@ -80,12 +86,13 @@ export function numberField(value: JsonValue | undefined, ...keys: string[]): nu
 function parse(event: AuditEvent): RequestView {
   const uri = typeof event.requestURI === 'string' ? event.requestURI : '';
   const queryAt = uri.indexOf('?');
-  const path = queryAt < 0 ? uri : uri.slice(0, queryAt);
+  const path = canonicalPath(queryAt < 0 ? uri : uri.slice(0, queryAt));
   const rawQuery = queryAt < 0 ? '' : uri.slice(queryAt + 1);
   const query = new Query(rawQuery);
   const ref = event.objectRef;
-  // A complete objectRef says everything the path would; parse the path only to fill gaps.
-  const parts = ref?.resource && ref.apiVersion ? fromObjectRef(path) : parsePath(path);
+  const parts = parsePath(path);
+  const sourceNotes: string[] = [];
+  const target = trustedTarget(ref, parts, sourceNotes);
   const isResource = ref !== undefined || parts.isResource;
   const body = event.requestObject;
   const bodyObject = isObject(body) ? body : undefined;
@@ -94,25 +101,25 @@ function parse(event: AuditEvent): RequestView {
     query.getAll('dryRun').includes('All') ||
     includesAll(field(body, 'dryRun')) ||
     includesAll(field(body, 'deleteOptions', 'dryRun'));
-  const resource = ref?.resource ?? parts.resource;
-  const group = ref?.apiGroup ?? parts.group;
+  const { resource, group } = target;
   // A Namespace is cluster-scoped even though its URL and objectRef carry its own name as namespace.
-  const namespace = resource === 'namespaces' && !group ? '' : (ref?.namespace ?? parts.namespace);
+  const namespace = resource === 'namespaces' && !group ? '' : target.namespace;
   let verb = typeof event.verb === 'string' ? event.verb : '';
   if (parts.watchPrefix && verb === 'list') verb = 'watch';
   return {
     event,
     verb,
     path,
+    uri: queryAt < 0 ? path : `${path}?${rawQuery}`,
     rawQuery,
     query,
     isResource,
     group,
-    version: ref?.apiVersion ?? parts.version,
+    version: target.version,
     resource,
-    subresource: ref?.subresource ?? parts.subresource,
+    subresource: target.subresource,
     namespace,
-    name: ref?.name || parts.name || nameFromBody(event, body),
+    name: target.name || nameFromBody(event, body),
     body,
     bodyObject,
     fieldManager: query.get('fieldManager') ?? undefined,
@@ -120,12 +127,90 @@ function parse(event: AuditEvent): RequestView {
     dryRun,
     code: event.responseStatus?.code,
     client: identifyClient(event.userAgent, event.user?.username),
+    sourceNotes,
   };
 }
 
-/** No path parts: the objectRef is authoritative, only the deprecated /watch/ prefix matters. */
-function fromObjectRef(path: string): PathParts {
-  return { ...emptyPath(), isResource: true, watchPrefix: path.includes('/watch/') };
+type Target = Pick<
+  PathParts,
+  'group' | 'version' | 'resource' | 'subresource' | 'namespace' | 'name'
+>;
+const TARGET_FIELDS: readonly [keyof Target, string][] = [
+  ['group', 'API group'],
+  ['version', 'API version'],
+  ['resource', 'resource'],
+  ['subresource', 'subresource'],
+  ['namespace', 'namespace'],
+  ['name', 'name'],
+];
+
+/**
+ * The request URI is what the client sent; the objectRef is the apiserver's reading of it, and
+ * sanitised exports and converted formats drop or change its fields. Each part the URI names
+ * comes from the URI, the rest (a created object's name) from the objectRef; every gap or
+ * contradiction filled from the URI is said in `notes`.
+ */
+function trustedTarget(
+  ref: ObjectReference | undefined,
+  parts: PathParts,
+  notes: string[],
+): Target {
+  const fromRef: Record<keyof Target, string | undefined> = {
+    group: ref?.apiGroup === 'core' ? '' : ref?.apiGroup,
+    version: ref?.apiVersion,
+    resource: ref?.resource,
+    subresource: ref?.subresource,
+    namespace: ref?.namespace,
+    name: ref?.name,
+  };
+  const target: Target = {
+    group: '',
+    version: '',
+    resource: '',
+    subresource: '',
+    namespace: '',
+    name: '',
+  };
+  const missing: string[] = [];
+  for (const [key, label] of TARGET_FIELDS) {
+    const stated = fromRef[key] ?? '';
+    const sent = parts[key];
+    // The core group has no name in a URI: `/api/v1/...` says "" as clearly as a segment would.
+    const uriNames = parts.isResource && (sent !== '' || key === 'group');
+    if (!uriNames || sent === stated) {
+      target[key] = stated;
+      continue;
+    }
+    target[key] = sent;
+    if (!ref) continue;
+    if (stated === '' && key !== 'group') missing.push(`${label} ${code(sent)}`);
+    else {
+      notes.push(
+        `the objectRef's ${label} ${code(stated || '(core)')} contradicts the request URI's ${code(sent || '(core)')}; the command follows the request URI`,
+      );
+    }
+  }
+  if (!ref && parts.isResource)
+    notes.push('the event has no objectRef; the target was read from the request URI');
+  if (missing.length > 0) {
+    notes.push(`the objectRef has no ${missing.join(', ')}; taken from the request URI`);
+  }
+  return target;
+}
+
+// `v1`, `v1beta1`, `v2alpha3`: a Kubernetes API version segment.
+const API_VERSION = /^v\d+((alpha|beta)\d+)?$/;
+
+/**
+ * GKE's resource names (`core/v1/namespaces/x/pods/y`, `apps/v1/...`), which converters emit as
+ * the request URI, stand for `/api/v1/...` and `/apis/apps/v1/...`; real URIs pass unchanged.
+ */
+export function canonicalPath(path: string): string {
+  if (path === '' || path.startsWith('/')) return path;
+  const [group, version] = path.split('/', 2);
+  if (!version || !API_VERSION.test(version)) return path;
+  const rest = path.slice(group.length + 1);
+  return group === 'core' ? `/api/${rest}` : `/apis/${path}`;
 }
 
 function emptyPath(): PathParts {
@@ -195,7 +280,8 @@ export function parsePath(path: string): PathParts {
     namespace,
     resource: rest[0],
     name: rest[1] ?? '',
-    subresource: rest.slice(2).join('/'),
+    // requestinfo.go: only the segment after the name; a proxy's remaining path is not part of it.
+    subresource: rest[2] ?? '',
     watchPrefix,
   };
 }

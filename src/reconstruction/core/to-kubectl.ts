@@ -2,16 +2,17 @@ import type { AuditEvent } from '../../domain/audit-event';
 import { recognizersFor } from './recognizers/registry';
 import { viewOf } from './request';
 import { clean } from './text';
-import type { KubectlReconstruction } from './types';
+import type { BuiltCommand, KubectlReconstruction } from './types';
+
+/** `<name>`, `<manifest.yaml>`, `<redacted>`: what a person has to fill in or cannot know. */
+export const PLACEHOLDER = /<([a-z][^<>\s'"]*)>/g;
 
 /** The kubectl command that makes the request an audit event records. */
 export function toKubectl(event: AuditEvent): KubectlReconstruction {
   for (const recognizer of recognizersFor(viewOf(event).verb)) {
     try {
       if (!recognizer.matches(event)) continue;
-      const { command, fidelity, notes } = recognizer.build(event);
-      addOutcomeNotes(event, notes);
-      return { command, fidelity, notes, recognizer: recognizer.name };
+      return finalise(event, recognizer.build(event), recognizer.name);
     } catch (error) {
       // A malformed event must not take the caller down; report it as unreconstructable.
       return {
@@ -23,6 +24,35 @@ export function toKubectl(event: AuditEvent): KubectlReconstruction {
     }
   }
   return { command: '', fidelity: 'none', notes: ['no recognizer matched'], recognizer: 'none' };
+}
+
+/**
+ * The one place a reconstruction's claim is settled, whatever the recognizer said: a command
+ * with a placeholder does not make the same request as it stands, so it is at most partial.
+ */
+export function finalise(
+  event: AuditEvent,
+  built: BuiltCommand,
+  recognizer: string,
+): KubectlReconstruction {
+  const notes = [...built.notes, ...viewOf(event).sourceNotes];
+  let fidelity = built.fidelity;
+  const open = placeholdersIn(built.command);
+  if (open.length > 0 && (fidelity === 'exact' || fidelity === 'equivalent')) {
+    fidelity = 'partial';
+    notes.push(`the command has placeholders to fill in: ${open.map((p) => `<${p}>`).join(', ')}`);
+  }
+  addOutcomeNotes(event, notes);
+  return { command: built.command, fidelity, notes, recognizer };
+}
+
+/**
+ * Placeholders on the command line. A heredoc's body is the object as recorded (a literal
+ * `<html>` in a ConfigMap is data); what was hidden in it already lowered the claim.
+ */
+export function placeholdersIn(command: string): string[] {
+  const line = command.split('\n', 1)[0];
+  return [...new Set([...line.matchAll(PLACEHOLDER)].map((m) => m[1]))];
 }
 
 function addOutcomeNotes(event: AuditEvent, notes: string[]): void {

@@ -23,7 +23,7 @@ export const deleteRecognizer: Recognizer = {
   build(event) {
     const view = viewOf(event);
     if (view.verb === 'deletecollection') {
-      const cmd = new KubectlCommand(view, 'delete').raw('--raw').arg(view.event.requestURI);
+      const cmd = new KubectlCommand(view, 'delete').raw('--raw').arg(view.uri);
       if (view.body !== undefined) cmd.raw('-f', '-').document(jsonDocument(view.body, false));
       cmd.note(
         'kubectl delete -l/--all never sends deletecollection: it lists and deletes one object at a time',

@@ -14,7 +14,7 @@ export const getRawRecognizer: Recognizer = {
   },
   build(event) {
     const view = viewOf(event);
-    const cmd = new KubectlCommand(view, 'get').raw('--raw').arg(view.event.requestURI);
+    const cmd = new KubectlCommand(view, 'get').raw('--raw').arg(view.uri);
     if (view.verb === 'head') cmd.lower('none', 'kubectl sends GET, never HEAD');
     if (DISCOVERY.test(view.path)) {
       cmd.note('discovery: kubectl and client-go fetch this before most commands');

@@ -26,12 +26,12 @@ export const rawFallbackRecognizer: Recognizer = {
     if (!mode) {
       const method = view.verb.toUpperCase().replace(/[^A-Z]/g, '');
       return {
-        command: `# ${method} ${shellQuote(view.event.requestURI)}`,
+        command: `# ${method} ${shellQuote(view.uri)}`,
         fidelity: 'none',
         notes: [`kubectl cannot send a ${method} request to this URL`],
       };
     }
-    const cmd = new KubectlCommand(view, mode).raw('--raw').arg(view.event.requestURI);
+    const cmd = new KubectlCommand(view, mode).raw('--raw').arg(view.uri);
     if (mode === 'create' || mode === 'replace') {
       if (view.body !== undefined) {
         cmd.raw('-f', '-').document(jsonDocument(view.body, view.resource === 'secrets'));

@@ -41,4 +41,23 @@ describe('scale recognizer, other commands on the scale subresource', () => {
       'kubectl patch deployments web --subresource=scale --type=strategic -p \'{"spec":{"replicas":5}}\' -n shop',
     );
   });
+
+  // Issue 11: an export whose objectRef had no name gave `kubectl scale 'deployments/<name>'`,
+  // claimed exact. The request URI names the Deployment.
+  it('takes the name from the request URI when the objectRef has none', () => {
+    const event = makeEvent('patch', '/apis/apps/v1/namespaces/test/deployments/test/scale', {
+      objectRef: {
+        resource: 'deployments',
+        namespace: 'test',
+        apiGroup: 'apps',
+        apiVersion: 'v1',
+        subresource: 'scale',
+      },
+      body: { spec: { replicas: 3 } },
+    });
+    expect(reconstruct(event, 'scale', 'exact')).toMatchObject({
+      command: 'kubectl scale deployments/test --replicas=3 -n test',
+      notes: ['the objectRef has no name `test`; taken from the request URI'],
+    });
+  });
 });
