@@ -4,6 +4,9 @@
  *   may also be EventLists or any wrapper {@link extractEvents} understands,
  * - a single JSON document: a pretty-printed Event, an EventList, an Azure Diagnostics export
  *   `{"records":[...]}` (or one record), or a JSON array of those,
+ * - the managed clusters' exports (docs/managed-clusters.md): GKE Cloud Logging LogEntries (JSON
+ *   lines or the array of `gcloud logging read --format=json`), CloudWatch Logs output and its S3
+ *   export lines `<timestamp> <json>`, AKS storage-account blobs (one diagnostics record per line),
  * - either of those gzip-compressed (`--audit-log-compress` rotates to .gz), detected by magic bytes.
  *
  * The format is detected from the first non-blank line after an optional UTF-8 BOM: if that line
@@ -18,6 +21,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { s3ExportMessage, S3_EXPORT_FORMAT } from './cloudwatch-export';
 import { extractEventsDetailed } from './extract-events';
 
 export { extractEvents, extractEventsDetailed, AKS_AUDIT_CATEGORIES } from './extract-events';
@@ -40,8 +44,13 @@ export interface SkippedRecords {
 export interface ReadAuditFileOptions {
   /** Called after every chunk read from disk (compressed bytes for .gz files). */
   onProgress?(bytesRead: number, totalBytes: number): void;
-  /** AKS records whose category is not kube-audit / kube-audit-admin were skipped. */
+  /**
+   * Records of a cloud's log that are not audit events were skipped: AKS categories other than
+   * kube-audit / kube-audit-admin, GKE LogEntries not from k8s.io, other EKS log streams.
+   */
   onSkipped?(skipped: SkippedRecords): void;
+  /** Events found, per format they came in (`gke-cloud-logging`, `cloudwatch-logs`...). */
+  onFormats?(formats: Record<string, number>): void;
   /** Largest single (non-JSON-lines) document that is buffered and parsed; default 512 MiB. */
   maxDocumentBytes?: number;
   /** Longest JSON line; longer lines are reported as errors and skipped. Default 512 MiB. */
@@ -177,7 +186,16 @@ class JsonLinesDecoder {
       return;
     }
     if (isBlank(l.text)) return;
-    const parsed = tryParse(l.text);
+    let parsed = tryParse(l.text);
+    // A CloudWatch Logs export to S3: `<ISO timestamp> <message>` per line.
+    const s3 = parsed.ok ? undefined : s3ExportMessage(l.text);
+    if (s3 !== undefined) {
+      parsed = tryParse(s3);
+      if (parsed.ok) {
+        yield* itemsOf(parsed.value, l.line, this.opts, S3_EXPORT_FORMAT);
+        return;
+      }
+    }
     if (!parsed.ok) {
       const why = l.unterminated
         ? 'truncated last line (no line break at end of file)'
@@ -193,8 +211,10 @@ function* itemsOf(
   doc: unknown,
   line: number,
   opts: ReadAuditFileOptions,
+  format?: string,
 ): Generator<AuditFileItem> {
-  const x = extractEventsDetailed(doc);
+  const x = extractEventsDetailed(doc, format);
+  if (x.events.length > 0) opts.onFormats?.(x.formats);
   for (const raw of x.events) yield { kind: 'event', raw, line };
   for (const e of x.errors) yield errorItem(line, e.reason, e.text);
   if (x.skipped > 0) opts.onSkipped?.({ line, count: x.skipped, categories: x.skippedCategories });
@@ -391,6 +411,7 @@ export interface ReadAuditFilesOptions {
   /** Cumulative over all files; totalBytes is the sum of their sizes. */
   onProgress?(bytesRead: number, totalBytes: number, file: string): void;
   onSkipped?(skipped: SkippedRecords & { file: string }): void;
+  onFormats?(formats: Record<string, number>, file: string): void;
   maxDocumentBytes?: number;
   maxLineBytes?: number;
 }
@@ -409,6 +430,7 @@ export async function* readAuditFiles(
       maxLineBytes: opts.maxLineBytes,
       onProgress: opts.onProgress && ((read) => opts.onProgress?.(done + read, total, file)),
       onSkipped: opts.onSkipped && ((s) => opts.onSkipped?.({ ...s, file })),
+      onFormats: opts.onFormats && ((f) => opts.onFormats?.(f, file)),
     });
     for await (const item of items) yield { ...item, file };
     done += sizes[i];

@@ -14,6 +14,7 @@ describe('extractEvents', () => {
       errors: [],
       skipped: 0,
       skippedCategories: {},
+      formats: { 'audit-event': 1 },
     });
     expect(extractEvents(item('b')).events).toEqual([item('b')]);
   });

@@ -4,6 +4,10 @@
  * - an EventList (`{"kind":"EventList","items":[...]}`, the webhook body),
  * - an Azure Diagnostics / Event Hubs export (`{"records":[{category, properties:{log}}]}`) or one
  *   such record on its own; `properties.log` is the Event serialised as a string, or an object,
+ * - a GKE Cloud Logging `LogEntry` (protoPayload AuditLog of `k8s.io`), converted to an Event
+ *   (gke-log-entry.ts); LogEntries of other services are skipped with a count,
+ * - CloudWatch Logs output (`{"events":[{"message":"<Event JSON>",...}]}`) or one such event
+ *   (cloudwatch-export.ts); events of other EKS log streams are skipped with a count,
  * - a JSON array of any of the above.
  *
  * Nothing here validates Events: any JSON object that is not a recognised wrapper is returned as
@@ -11,6 +15,19 @@
  * and quarantined, so the evidence is kept). Only values that cannot be an Event at all
  * (numbers, strings, null, unparseable `properties.log`) are reported as errors.
  */
+
+import {
+  CLOUDWATCH_FORMAT,
+  isCloudWatchEvent,
+  isCloudWatchResponse,
+  nonAuditStream,
+} from './cloudwatch-export';
+import { convertGkeLogEntry, GKE_FORMAT, isLogEntry, nonKubernetesCategory } from './gke-log-entry';
+
+/** How an Event came: the format names the per-file report uses. */
+export const AUDIT_EVENT_FORMAT = 'audit-event';
+export const EVENT_LIST_FORMAT = 'event-list';
+export const AKS_FORMAT = 'aks-diagnostics';
 
 /** Azure Diagnostics categories that carry audit Events; other categories are skipped. */
 export const AKS_AUDIT_CATEGORIES: ReadonlySet<string> = new Set([
@@ -58,6 +75,8 @@ export interface DetailedExtraction {
   skipped: number;
   /** The same, per category. */
   skippedCategories: Record<string, number>;
+  /** Events per format they came in (outermost envelope), e.g. `{"gke-cloud-logging": 3}`. */
+  formats: Record<string, number>;
 }
 
 export interface Extraction {
@@ -65,6 +84,7 @@ export interface Extraction {
   errors: string[];
   skipped: number;
   skippedCategories: Record<string, number>;
+  formats: Record<string, number>;
 }
 
 function isAksRecord(v: Obj): boolean {
@@ -80,41 +100,102 @@ function at(path: string, reason: string): string {
 }
 
 class Extractor {
-  readonly out: DetailedExtraction = { events: [], errors: [], skipped: 0, skippedCategories: {} };
+  readonly out: DetailedExtraction = {
+    events: [],
+    errors: [],
+    skipped: 0,
+    skippedCategories: {},
+    formats: {},
+  };
 
-  value(v: unknown, path: string, depth: number): void {
+  private push(event: unknown, format: string): void {
+    this.out.events.push(event);
+    this.out.formats[format] = (this.out.formats[format] ?? 0) + 1;
+  }
+
+  private skip(category: string): void {
+    this.out.skipped++;
+    this.out.skippedCategories[category] = (this.out.skippedCategories[category] ?? 0) + 1;
+  }
+
+  /** `format` is the envelope the value came in, if any (it names the events found inside). */
+  value(v: unknown, path: string, depth: number, format?: string): void {
     if (depth > MAX_DEPTH) {
       this.error(path, 'wrappers nested too deeply', v);
     } else if (Array.isArray(v)) {
-      v.forEach((el, i) => this.value(el, `${path}[${i}]`, depth + 1));
+      v.forEach((el, i) => this.value(el, `${path}[${i}]`, depth + 1, format));
     } else if (!isObject(v)) {
       this.error(path, `expected a JSON object (an audit Event), got ${describe(v)}`, v);
     } else if (Array.isArray(v.records)) {
       v.records.forEach((rec, i) =>
-        this.record(rec, `${path}${path ? '.' : ''}records[${i}]`, depth),
+        this.record(rec, `${path}${path ? '.' : ''}records[${i}]`, depth, format),
       );
     } else if (isEventList(v)) {
       (v.items as unknown[]).forEach((item, i) => {
         const itemPath = `${path}${path ? '.' : ''}items[${i}]`;
-        if (isObject(item)) this.out.events.push(item);
+        if (isObject(item)) this.push(item, format ?? EVENT_LIST_FORMAT);
         else this.error(itemPath, `expected an audit Event object, got ${describe(item)}`, item);
       });
     } else if (isAksRecord(v)) {
-      this.record(v, path, depth);
+      this.record(v, path, depth, format);
+    } else if (isLogEntry(v)) {
+      this.logEntry(v, path, format);
+    } else if (isCloudWatchResponse(v)) {
+      (v.events as unknown[]).forEach((ev, i) =>
+        this.cloudWatchEvent(
+          ev as Obj,
+          `${path}${path ? '.' : ''}events[${i}]`,
+          depth,
+          format ?? CLOUDWATCH_FORMAT,
+        ),
+      );
+    } else if (isCloudWatchEvent(v)) {
+      this.cloudWatchEvent(v, path, depth, format ?? CLOUDWATCH_FORMAT);
     } else {
-      this.out.events.push(v);
+      this.push(v, format ?? AUDIT_EVENT_FORMAT);
     }
   }
 
-  private record(rec: unknown, path: string, depth: number): void {
+  private logEntry(entry: Obj, path: string, format?: string): void {
+    const other = nonKubernetesCategory(entry);
+    if (other !== undefined) {
+      this.skip(other);
+      return;
+    }
+    const c = convertGkeLogEntry(entry);
+    if (c.ok) this.push(c.event, format ?? GKE_FORMAT);
+    else this.error(path, `GKE LogEntry: ${c.reason}`, entry);
+  }
+
+  private cloudWatchEvent(ev: Obj, path: string, depth: number, format: string): void {
+    const other = nonAuditStream(ev);
+    if (other !== undefined) {
+      this.skip(other);
+      return;
+    }
+    const message = ev.message as string;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch (e) {
+      this.error(
+        `${path}${path ? '.' : ''}message`,
+        `not valid JSON (${(e as Error).message})`,
+        message,
+      );
+      return;
+    }
+    this.value(parsed, `${path}${path ? '.' : ''}message`, depth + 1, format);
+  }
+
+  private record(rec: unknown, path: string, depth: number, format?: string): void {
     if (!isObject(rec)) {
       this.error(path, `expected an Azure diagnostics record object, got ${describe(rec)}`, rec);
       return;
     }
     const category = rec.category;
     if (typeof category === 'string' && !AKS_AUDIT_CATEGORIES.has(category.toLowerCase())) {
-      this.out.skipped++;
-      this.out.skippedCategories[category] = (this.out.skippedCategories[category] ?? 0) + 1;
+      this.skip(category);
       return;
     }
     const props = rec.properties;
@@ -128,9 +209,9 @@ class Extractor {
         this.error(logPath, `not valid JSON (${(e as Error).message})`, log);
         return;
       }
-      this.value(parsed, logPath, depth + 1);
+      this.value(parsed, logPath, depth + 1, format ?? AKS_FORMAT);
     } else if (isObject(log) || Array.isArray(log)) {
-      this.value(log, logPath, depth + 1);
+      this.value(log, logPath, depth + 1, format ?? AKS_FORMAT);
     } else if (log === undefined) {
       this.error(path, 'record has no properties.log', rec);
     } else {
@@ -144,9 +225,9 @@ class Extractor {
 }
 
 /** Like {@link extractEvents}, with a sample of each offending value. */
-export function extractEventsDetailed(doc: unknown): DetailedExtraction {
+export function extractEventsDetailed(doc: unknown, format?: string): DetailedExtraction {
   const x = new Extractor();
-  x.value(doc, '', 0);
+  x.value(doc, '', 0, format);
   return x.out;
 }
 
@@ -158,5 +239,6 @@ export function extractEvents(doc: unknown): Extraction {
     errors: d.errors.map((e) => e.reason),
     skipped: d.skipped,
     skippedCategories: d.skippedCategories,
+    formats: d.formats,
   };
 }

@@ -7,8 +7,10 @@
  * Re-running an import is safe: the server stores nothing twice.
  */
 import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLUSTER_NAME } from '../config/app-config';
+import { normalizeEvent } from '../domain/normalize-event';
 import { readAuditFile } from './audit-file-reader';
 import { Progress } from './progress';
 import { DirectSink, HttpSink, IngestPort, SendResult, Sink, SinkError } from './sinks';
@@ -22,9 +24,14 @@ export const MAX_LISTED_ERRORS = 20;
 
 export const USAGE = `Usage: npm run import -- FILE... --cluster NAME [options]
 
-Imports Kubernetes audit events (audit.k8s.io/v1 or v1beta1) from files: kube-apiserver
-log-backend JSON lines (also .gz), single Event / EventList JSON documents, JSON arrays, and
-Azure Diagnostics (AKS) exports {"records":[...]}. Re-importing the same file stores nothing twice.
+Imports Kubernetes audit events (audit.k8s.io/v1 or v1beta1) from files (a FILE that is a
+directory means every file under it): kube-apiserver log-backend JSON lines (also .gz), single Event / EventList JSON
+documents, JSON arrays, and the managed clusters' exports, each recognised by its content:
+GKE Cloud Logging entries (JSON lines or gcloud logging read --format=json), EKS CloudWatch Logs
+(filter-log-events / get-log-events JSON, S3 export lines, .gz), AKS diagnostics
+({"records":[...]} or storage-account PT1H.json blobs). docs/managed-clusters.md has the details.
+A summary line per file gives its format, events and invalid events.
+Re-importing the same file stores nothing twice.
 
 Options:
   --cluster NAME      cluster the events belong to (required; lowercase letters, digits and '-',
@@ -195,6 +202,72 @@ export async function openAppDirectSink(
   }
 }
 
+/** What one file gave (the per-file lines of the summary). */
+interface FileReport {
+  file: string;
+  formats: Record<string, number>;
+  events: number;
+  /** Events that normalizeEvent refuses: the server quarantines them. */
+  invalid: number;
+  unreadable: number;
+  skipped: number;
+}
+
+/** Files, and every regular file under the directories (recursively, sorted by name). */
+async function expandPaths(
+  paths: readonly string[],
+): Promise<{ files: string[]; problems: string[] }> {
+  const files: string[] = [];
+  const problems: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = (await fsp.readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) files.push(p);
+    }
+  };
+  for (const f of paths) {
+    try {
+      const st = await fsp.stat(f);
+      if (st.isDirectory()) {
+        const before = files.length;
+        await walk(f);
+        if (files.length === before) problems.push(`${f}: directory holds no files`);
+      } else if (st.isFile()) {
+        files.push(f);
+      } else {
+        problems.push(`${f}: not a regular file`);
+      }
+    } catch (e) {
+      problems.push(
+        `${f}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      );
+    }
+  }
+  return { files, problems };
+}
+
+function describeFile(r: FileReport): string {
+  if (r.events === 0) {
+    const why =
+      r.skipped > 0
+        ? `${plural(r.skipped, 'record')} of other logs skipped, no audit events`
+        : r.unreadable > 0
+          ? `${plural(r.unreadable, 'unreadable line')}`
+          : 'empty';
+    return `${r.file}: not recognised as an audit log (${why})`;
+  }
+  const formats = Object.keys(r.formats).sort().join(' + ');
+  const parts = [`${r.file}: ${formats}, ${plural(r.events, 'event')}`];
+  parts.push(`${r.invalid} invalid (quarantined by the server)`);
+  if (r.skipped > 0) parts.push(`${r.skipped} skipped`);
+  if (r.unreadable > 0) parts.push(`${r.unreadable} unreadable`);
+  return parts.join(', ');
+}
+
 interface Totals extends SendResult {
   files: number;
   eventsRead: number;
@@ -202,6 +275,7 @@ interface Totals extends SendResult {
   skippedCategories: Record<string, number>;
   unreadable: number;
   listed: string[];
+  perFile: FileReport[];
 }
 
 function plural(n: number, word: string): string {
@@ -228,15 +302,15 @@ function summary(t: Totals, args: ImportArgs, target: string, secs: number): str
     const cats = Object.entries(t.skippedCategories)
       .map(([c, n]) => `${c}: ${n}`)
       .join(', ');
-    out.push(
-      `  skipped records:  ${t.skippedRecords} (AKS categories other than kube-audit: ${cats})`,
-    );
+    out.push(`  skipped records:  ${t.skippedRecords} (not audit events: ${cats})`);
   }
   out.push(`  unreadable:       ${t.unreadable}`);
   for (const l of t.listed) out.push(`    ${l}`);
   if (t.unreadable > t.listed.length) {
     out.push(`    ... and ${t.unreadable - t.listed.length} more`);
   }
+  out.push('  per file:');
+  for (const r of t.perFile) out.push(`    ${describeFile(r)}`);
   out.push(`  elapsed:          ${secs.toFixed(1)} s (${rate} events/s)`);
   return `${out.join('\n')}\n`;
 }
@@ -255,23 +329,12 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
   const now = io.now ?? Date.now;
 
   // Check every file before sending anything, so a typo does not leave a half-done import.
-  const sizes: number[] = [];
-  const missing: string[] = [];
-  for (const f of args.files) {
-    try {
-      const st = await fsp.stat(f);
-      if (!st.isFile()) missing.push(`${f}: not a regular file`);
-      sizes.push(st.size);
-    } catch (e) {
-      missing.push(
-        `${f}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-      );
-    }
-  }
+  const { files, problems: missing } = await expandPaths(args.files);
   if (missing.length > 0) {
     io.stderr.write(`import: cannot read ${missing.join('; ')}\n`);
     return 2;
   }
+  const sizes = await Promise.all(files.map(async (f) => (await fsp.stat(f)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   const progress = new Progress(io.stderr, now, io.progressIntervalMs ?? 5000);
 
@@ -306,7 +369,7 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
   const started = now();
 
   const t: Totals = {
-    files: args.files.length,
+    files: files.length,
     eventsRead: 0,
     accepted: 0,
     duplicates: 0,
@@ -316,6 +379,7 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
     skippedCategories: {},
     unreadable: 0,
     listed: [],
+    perFile: [],
   };
   const unreadable = (where: string, reason: string): void => {
     t.unreadable++;
@@ -344,18 +408,33 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
 
   let failure: string | undefined;
   let bytesBefore = 0;
-  let file = args.files[0];
+  let file = files[0];
   const snapshot = (bytesRead: number) => ({ bytesRead, totalBytes, events: t.eventsRead, file });
   try {
-    for (const [i, f] of args.files.entries()) {
+    for (const [i, f] of files.entries()) {
       file = f;
       let bytesRead = bytesBefore;
+      const report: FileReport = {
+        file: f,
+        formats: {},
+        events: 0,
+        invalid: 0,
+        unreadable: 0,
+        skipped: 0,
+      };
+      t.perFile.push(report);
       try {
         const items = readAuditFile(f, {
           onProgress: (read) => {
             bytesRead = bytesBefore + read;
           },
+          onFormats: (formats) => {
+            for (const [k, n] of Object.entries(formats)) {
+              report.formats[k] = (report.formats[k] ?? 0) + n;
+            }
+          },
           onSkipped: (s) => {
+            report.skipped += s.count;
             t.skippedRecords += s.count;
             for (const [c, n] of Object.entries(s.categories)) {
               t.skippedCategories[c] = (t.skippedCategories[c] ?? 0) + n;
@@ -364,9 +443,12 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
         });
         for await (const item of items) {
           if (item.kind === 'error') {
+            report.unreadable++;
             unreadable(`${f}:${item.line}`, item.reason);
           } else {
             t.eventsRead++;
+            report.events++;
+            if (!normalizeEvent(item.raw).ok) report.invalid++;
             if (sink) {
               pending.push(item.raw);
               if (sink.measure) pendingBytes += sink.measure(item.raw) + 1;
@@ -377,6 +459,7 @@ export async function runImport(argv: string[], io: ImportIo): Promise<number> {
         }
       } catch (e) {
         if (e instanceof SinkError) throw e;
+        report.unreadable++;
         unreadable(f, `cannot read file: ${(e as Error).message}`);
       }
       bytesBefore += sizes[i];
