@@ -1,4 +1,4 @@
-import { AuditLevel } from '../../src/domain/audit-event';
+import { AuditEvent, AuditLevel, ObjectReference } from '../../src/domain/audit-event';
 import { join } from 'node:path';
 import { KubectlVersion } from './kubectl-runner';
 import { FIXTURES } from './kubectl-suite';
@@ -31,6 +31,27 @@ export interface KubectlCase {
   level?: AuditLevel;
   /** Environment for both runs (the editor `kubectl edit` runs). */
   env?: Record<string, string>;
+  /**
+   * The event as a sanitised export or a format converter hands it over (issue 11): toKubectl
+   * gets this instead of the apiserver's event, and must still rebuild the original request.
+   */
+  reshape?: (event: AuditEvent) => AuditEvent;
+}
+
+/** Drops objectRef fields, as sanitised exports do. */
+function withoutRef(...fields: (keyof ObjectReference)[]): (event: AuditEvent) => AuditEvent {
+  return (event) => {
+    const objectRef = { ...event.objectRef! };
+    for (const f of fields) delete objectRef[f];
+    return { ...event, objectRef };
+  };
+}
+
+/** The request URI and apiGroup as GKE's resource names give them (`core/v1/...`, `apps/v1/...`). */
+function gkeResourceName(event: AuditEvent): AuditEvent {
+  const requestURI = event.requestURI.replace(/^\/api\//, 'core/').replace(/^\/apis\//, '');
+  const objectRef = { ...event.objectRef!, apiGroup: event.objectRef!.apiGroup || 'core' };
+  return { ...event, requestURI, objectRef };
 }
 
 const eventsList: RequestPick = (r) => /\/events$/.test(r.path);
@@ -606,5 +627,37 @@ export const CASES: KubectlCase[] = [
     command: 'kubectl apply --server-side -f api-deployment.yaml',
     expect: 'exact',
     kubectl: '1.32',
+  },
+
+  // Issue 11: what sanitised exports and converters hand over; the request URI still decides.
+  {
+    name: 'scale, objectRef without a name',
+    command: 'kubectl scale deploy web --replicas=3',
+    expect: 'exact',
+    reshape: withoutRef('name'),
+  },
+  {
+    name: 'delete, objectRef without namespace and name',
+    command: 'kubectl delete configmap settings',
+    expect: 'exact',
+    reshape: withoutRef('namespace', 'name'),
+  },
+  {
+    name: 'delete in GKE resource-name form, apiGroup core',
+    command: 'kubectl delete service web',
+    expect: 'exact',
+    reshape: gkeResourceName,
+  },
+  {
+    name: 'scale in GKE resource-name form',
+    command: 'kubectl scale deploy web --replicas=2',
+    expect: 'exact',
+    reshape: gkeResourceName,
+  },
+  {
+    name: 'get pods -l in GKE resource-name form',
+    command: "kubectl get pods -l 'app=web'",
+    expect: 'exact',
+    reshape: gkeResourceName,
   },
 ];

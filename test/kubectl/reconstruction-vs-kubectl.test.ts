@@ -119,7 +119,8 @@ describeWithKubectl(
     test.concurrent.each(CASES)('$name: $command', async (c) => {
       const original = await runOn(c.command, c, bin, { cwd: FIXTURES });
       const expected = audited(original, c, 'original');
-      const event = eventFromRequest(expected, { level: c.level });
+      const recorded = eventFromRequest(expected, { level: c.level });
+      const event = c.reshape ? c.reshape(recorded) : recorded;
 
       if (!toKubectl) return;
       const r = toKubectl(event);
