@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import type { AuditEvent } from '../domain/audit-event';
 import { normalizeEvent } from '../domain/normalize-event';
 import { readAuditFile } from '../import/audit-file-reader';
+import { parsePath } from './core/request';
 import { placeholdersIn } from './core/to-kubectl';
 import { describe as sentence, toKubectl } from './index';
 import type { KubectlReconstruction } from './index';
@@ -151,6 +152,45 @@ describe('the shared corpus', () => {
       .filter((c) => c.result.notes.some((n) => /request URI/.test(n)))
       .map((c) => `${c.file}: ${c.event.requestURI} ${JSON.stringify(c.event.objectRef)}`);
     expect(fromUri).toEqual([]);
+  });
+
+  // Issue 11: sanitised exports drop objectRef fields, converters write GKE's resource names.
+  it('rebuilds the same command from every event stripped of what its request URI names', () => {
+    const changed = cases
+      .map((c) => {
+        const parts = parsePath(c.event.requestURI.split('?')[0]);
+        if (!c.event.objectRef || !parts.isResource) return undefined;
+        const objectRef = { ...c.event.objectRef };
+        if (parts.name) delete objectRef.name;
+        if (parts.namespace) delete objectRef.namespace;
+        if (parts.subresource) delete objectRef.subresource;
+        const stripped = toKubectl({ ...c.event, objectRef });
+        return stripped.command === c.result.command && stripped.fidelity === c.result.fidelity
+          ? undefined
+          : `${c.file}: ${c.result.command} -> ${stripped.command} (${stripped.fidelity})`;
+      })
+      .filter(Boolean);
+    expect(changed).toEqual([]);
+  });
+
+  it("rebuilds the same command and sentence from every event in GKE's resource-name form", () => {
+    const changed = cases
+      .map((c) => {
+        const requestURI = c.event.requestURI.replace(/^\/api\//, 'core/').replace(/^\/apis\//, '');
+        const objectRef = c.event.objectRef && {
+          ...c.event.objectRef,
+          apiGroup: c.event.objectRef.apiGroup || 'core',
+        };
+        const converted = { ...c.event, requestURI, objectRef };
+        const result = toKubectl(converted);
+        const same =
+          result.command === c.result.command &&
+          result.fidelity === c.result.fidelity &&
+          sentence(converted) === c.summary;
+        return same ? undefined : `${c.file}: ${c.result.command} -> ${result.command}`;
+      })
+      .filter(Boolean);
+    expect(changed).toEqual([]);
   });
 
   it('never shows an empty value in a sentence', () => {
