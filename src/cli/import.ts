@@ -1,5 +1,5 @@
 /**
- * CLI entry: `npm run import -- FILE... --cluster NAME [--url URL [--token T]] [--batch 400]`.
+ * CLI entry: `npm run import -- FILE|DIR... --cluster NAME [--url URL [--token T]] [--batch 400]`.
  * All logic is in src/import/import-command.ts (`runImport`), which the tests call directly.
  */
 import { runImport } from '../import/import-command';
