@@ -191,6 +191,7 @@ describe('convertGkeLogEntry', () => {
       metadata: { name: 'web' },
     });
     expect(ev.responseObject).toMatchObject({ kind: 'Deployment', metadata: { uid: 'u' } });
+    expect(Object.keys(ev.requestObject as Obj).slice(0, 2)).toEqual(['kind', 'apiVersion']);
     expect(ev.objectRef).toMatchObject({ apiGroup: 'apps', name: 'web' });
   });
 

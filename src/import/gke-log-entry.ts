@@ -144,19 +144,20 @@ export function requestUri(t: GkeTarget, query = ''): string {
 /** Drops protobuf Any's `@type` and, if it names a Kubernetes kind, restores kind/apiVersion. */
 function body(v: unknown): unknown {
   if (!isObject(v)) return v;
+  // kind and apiVersion first, as the apiserver writes them.
   const out: Obj = {};
-  for (const [k, val] of Object.entries(v)) if (k !== '@type') out[k] = val;
   const type = str(v['@type']);
   // e.g. "apps.k8s.io/v1.Deployment", "core.k8s.io/v1.Pod", "meta.k8s.io/__internal.Status"
   const m = type ? /^([^/]+)\/([^.]+)\.(\w+)$/.exec(type) : null;
-  if (m && out.kind === undefined && VERSION.test(m[2])) {
+  if (m && v.kind === undefined && VERSION.test(m[2])) {
     const group =
       m[1] === 'core.k8s.io'
         ? ''
         : m[1].replace(/^(apps|batch|autoscaling|policy)\.k8s\.io$/, '$1');
     out.kind = m[3];
-    if (out.apiVersion === undefined) out.apiVersion = group ? `${group}/${m[2]}` : m[2];
+    if (v.apiVersion === undefined) out.apiVersion = group ? `${group}/${m[2]}` : m[2];
   }
+  for (const [k, val] of Object.entries(v)) if (k !== '@type') out[k] = val;
   return out;
 }
 

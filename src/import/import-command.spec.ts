@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImportIo, MAX_LISTED_ERRORS, parseImportArgs, runImport } from './import-command';
@@ -287,5 +287,52 @@ describe('runImport with AKS exports', () => {
     expect(await runImport([f, '--cluster', 'dev'], c.io)).toBe(0);
     expect(sink.batches).toEqual([[{ auditID: 'a', stage: 'ResponseComplete' }]]);
     expect(c.out()).toMatch(/skipped records: +2 \(not audit events: kube-apiserver: 2\)/);
+  });
+});
+
+describe('runImport over a directory', () => {
+  it('walks it recursively in name order, with a line per file and unrecognised files named', async () => {
+    const root = join(dir, 'tree');
+    mkdirSync(join(root, 'b', 'c'), { recursive: true });
+    const ev = (id: string) =>
+      JSON.stringify({
+        auditID: id,
+        stage: 'ResponseComplete',
+        verb: 'get',
+        stageTimestamp: '2026-11-30T10:00:00Z',
+      });
+    writeFileSync(
+      join(root, 'b', 'c', 'PT1H.json'),
+      `${JSON.stringify({ category: 'kube-audit', properties: { log: ev('x') } })}\n`,
+    );
+    writeFileSync(join(root, 'a.log'), `${ev('a')}\n${JSON.stringify({ auditID: 'bad' })}\n`);
+    writeFileSync(join(root, 'b', 'notes.txt'), 'hello\n');
+    const sink = new MemorySink();
+    const c = capture({ openDirectSink: async () => sink });
+    expect(await runImport([root, '--cluster', 'dev'], c.io)).toBe(0);
+    expect(sink.batches.flat().map((e) => (e as { auditID: string }).auditID)).toEqual([
+      'a',
+      'bad',
+      'x',
+    ]);
+    const out = c.out();
+    expect(out).toMatch(/^ {2}files: +3$/m);
+    expect(out).toContain(
+      `    ${join(root, 'a.log')}: audit-event, 2 events, 1 invalid (quarantined by the server)\n`,
+    );
+    expect(out).toContain(
+      `    ${join(root, 'b', 'c', 'PT1H.json')}: aks-diagnostics, 1 event, 0 invalid`,
+    );
+    expect(out).toContain(
+      `    ${join(root, 'b', 'notes.txt')}: not recognised as an audit log (1 unreadable line)`,
+    );
+  });
+
+  it('refuses an empty directory before sending anything', async () => {
+    const empty = join(dir, 'empty-dir');
+    mkdirSync(empty, { recursive: true });
+    const c = capture({ openDirectSink: async () => new MemorySink() });
+    expect(await runImport([empty, '--cluster', 'dev'], c.io)).toBe(2);
+    expect(c.err()).toContain(`${empty}: directory holds no files`);
   });
 });
