@@ -240,6 +240,22 @@ describe('convertGkeLogEntry', () => {
     expect(GRPC_TO_HTTP[grpc]).toBe(http);
   });
 
+  it('reads core/v1/namespaces/x/finalize as a subresource of the Namespace x', () => {
+    const ev = convert(
+      entry({
+        methodName: 'io.k8s.core.v1.namespaces.finalize.update',
+        resourceName: 'core/v1/namespaces/x/finalize',
+      }),
+    );
+    expect(ev.requestURI).toBe('/api/v1/namespaces/x/finalize');
+    expect(ev.objectRef).toEqual({
+      resource: 'namespaces',
+      name: 'x',
+      subresource: 'finalize',
+      apiVersion: 'v1',
+    });
+  });
+
   it('falls back to insertId for auditID, and refuses an entry without a timestamp', () => {
     const { operation: _op, ...noOp } = entry();
     expect(convert(noOp).auditID).toBe('ins-1');

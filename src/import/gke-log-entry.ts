@@ -186,6 +186,18 @@ export function convertGkeLogEntry(entry: Obj): GkeConversion {
   const fromResource = resourceName ? parseResourceName(resourceName) : {};
   const t: GkeTarget = { ...fromMethod, ...fromResource, verb: fromMethod.verb };
   if (!t.subresource && fromMethod.subresource) t.subresource = fromMethod.subresource;
+  // `core/v1/namespaces/x/finalize` is a subresource of the Namespace x, not resource "finalize".
+  if (
+    fromMethod.resource === 'namespaces' &&
+    fromResource.namespace !== undefined &&
+    fromResource.resource !== 'namespaces' &&
+    fromResource.name === undefined
+  ) {
+    t.subresource = fromResource.resource;
+    t.resource = 'namespaces';
+    t.name = fromResource.namespace;
+    delete t.namespace;
+  }
   if (!t.verb)
     return {
       ok: false,
