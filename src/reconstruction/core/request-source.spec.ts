@@ -60,6 +60,16 @@ describe('the request URI over the objectRef', () => {
     expect(view.sourceNotes).toEqual([]);
   });
 
+  it('says nothing of a Namespace whose objectRef leaves out its namespace (its own name)', () => {
+    const event = makeEvent('get', 'core/v1/namespaces/shop', {
+      objectRef: { resource: 'namespaces', name: 'shop', apiGroup: 'core', apiVersion: 'v1' },
+    });
+    expect(reconstruct(event, 'get', 'exact')).toMatchObject({
+      command: 'kubectl get namespaces shop',
+      notes: expect.not.arrayContaining([expect.stringMatching(/request URI/)]) as unknown,
+    });
+  });
+
   it('agrees with the apiserver about a proxy subresource and its remaining path', () => {
     const event = makeEvent('get', '/api/v1/nodes/n1/proxy/metrics', {
       objectRef: { resource: 'nodes', name: 'n1', apiVersion: 'v1', subresource: 'proxy' },

@@ -182,7 +182,9 @@ function trustedTarget(
       continue;
     }
     target[key] = sent;
-    if (!ref) continue;
+    // A Namespace's "namespace" is its own name, which the URI already gave: nothing to say.
+    const namespaceOfNamespace = key === 'namespace' && isCoreNamespaces(target);
+    if (!ref || namespaceOfNamespace) continue;
     if (stated === '' && key !== 'group') missing.push(`${label} ${code(sent)}`);
     else {
       notes.push(
@@ -196,6 +198,10 @@ function trustedTarget(
     notes.push(`the objectRef has no ${missing.join(', ')}; taken from the request URI`);
   }
   return target;
+}
+
+function isCoreNamespaces(target: Target): boolean {
+  return target.resource === 'namespaces' && target.group === '';
 }
 
 // `v1`, `v1beta1`, `v2alpha3`: a Kubernetes API version segment.
