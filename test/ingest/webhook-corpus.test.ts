@@ -80,7 +80,9 @@ describe.each(backends())('every corpus event through the webhook (%s)', (backen
     typeof e.raw.auditID === 'string' && typeof e.raw.verb === 'string';
 
   beforeAll(async () => {
-    app = await startTestApp(backend);
+    // Ingest and read-back only: the detector would add detections between the list and the
+    // detail reads (test/detection covers it).
+    app = await startTestApp(backend, { DETECTIONS: 'false' });
     corpus = await loadCorpus();
   });
   afterAll(() => app.close());
@@ -127,13 +129,7 @@ describe.each(backends())('every corpus event through the webhook (%s)', (backen
       );
       expect({ file: e.file, item: { ...item, id: undefined, cluster: undefined } }).toEqual({
         file: e.file,
-        // What the rules found is the detector's (test/detection); here only its place.
-        item: {
-          ...expectedItem(e.raw),
-          id: undefined,
-          cluster: undefined,
-          detections: expect.any(Array),
-        },
+        item: { ...expectedItem(e.raw), id: undefined, cluster: undefined, detections: [] },
       });
       expect(item.cluster).toBe('corpus');
     }

@@ -71,8 +71,10 @@ export async function startTestAppOn(
 ): Promise<TestApp> {
   // Retention off unless a test asks for it: the corpus events are years old, and the job
   // deleting them a minute into a long suite would fail tests that have nothing to do with it.
+  // The detector too (test/detection turns it on): it adds detections to items between two
+  // reads of a test that compares them, and its CPU to every suite.
   const config = {
-    ...parseEnvironment({ HTTP_PORT: '1', RETENTION_DAYS: '0', ...env }),
+    ...parseEnvironment({ HTTP_PORT: '1', RETENTION_DAYS: '0', DETECTIONS: 'false', ...env }),
     database,
   };
   const app = await createApp(config, options);

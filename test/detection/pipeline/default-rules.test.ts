@@ -9,7 +9,7 @@ describe('the default ruleset on the corpus (SQLite)', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp('sqlite', { RETENTION_DAYS: '0' });
+    app = await startTestApp('sqlite', { RETENTION_DAYS: '0', DETECTIONS: 'true' });
     await detectorStarted(dataSourceOf(app));
   });
   afterAll(async () => app?.close());

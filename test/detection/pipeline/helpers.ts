@@ -6,7 +6,11 @@ import type { TestApp } from '../../support/test-app';
 
 export const TEST_RULES = join(__dirname, 'rules', 'test-rules.yaml');
 /** Our test rules only: the default ruleset evolves on its own. */
-export const TEST_RULES_ENV = { RULES_DEFAULT: 'false', RULES_FILES: TEST_RULES };
+export const TEST_RULES_ENV = {
+  DETECTIONS: 'true',
+  RULES_DEFAULT: 'false',
+  RULES_FILES: TEST_RULES,
+};
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
