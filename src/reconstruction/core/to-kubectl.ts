@@ -51,7 +51,9 @@ export function finalise(
  * `<html>` in a ConfigMap is data); what was hidden in it already lowered the claim.
  */
 export function placeholdersIn(command: string): string[] {
-  const line = command.split('\n', 1)[0];
+  const end = command.indexOf('\n');
+  const line = end < 0 ? command : command.slice(0, end);
+  if (!line.includes('<')) return [];
   return [...new Set([...line.matchAll(PLACEHOLDER)].map((m) => m[1]))];
 }
 
