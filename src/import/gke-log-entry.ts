@@ -7,6 +7,8 @@
  * `k8s-audit-webhook/missing` annotation, so the console can show it.
  */
 
+import { CONVERTED_FROM, MISSING } from '../domain/converted-event';
+
 type Obj = Record<string, unknown>;
 
 function isObject(v: unknown): v is Obj {
@@ -17,8 +19,7 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-export const CONVERTED_FROM = 'k8s-audit-webhook/converted-from';
-export const MISSING = 'k8s-audit-webhook/missing';
+export { CONVERTED_FROM, MISSING };
 export const GKE_FORMAT = 'gke-cloud-logging';
 
 const AUDIT_LOG_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';

@@ -80,15 +80,6 @@ const EXPECTED: Record<string, string> = {
   'e5a1c0de-1b2c-4d3e-8f90-000000000204': 'kubectl scale deployments/web ',
 };
 
-/**
- * Known findings (reported, not fixed here): each test below is written as the behaviour should
- * be and marked `failing`, so it turns red, asking for the mark to go, once src is fixed.
- * - GKE denied list (…006): the converter records `request-query` as missing, yet the
- *   reconstruction reads the absent `limit` as `--chunk-size=0` and claims `exact`; kubectl
- *   sent `?limit=500` (what `kubectl get secrets -n kube-system` sends), which GKE dropped.
- */
-const KNOWN_NOT_EXACT_FINDINGS = new Set(['7c1d2e3f-0a1b-4c5d-8e9f-000000000006']);
-
 /** Whether kubectl sends a query string for this request (so a dropped one changes the command). */
 function kubectlSendsQuery(e: AuditEvent): boolean {
   return (
@@ -204,8 +195,7 @@ describe('managed fixtures: every converted event is described and reconstructed
   };
   for (const id of IDS) {
     const name = `${id}: not exact when the export dropped a query kubectl sends`;
-    if (KNOWN_NOT_EXACT_FINDINGS.has(id)) it.failing(`${name} (known finding)`, () => notExact(id));
-    else it(name, () => notExact(id));
+    it(name, () => notExact(id));
   }
 });
 

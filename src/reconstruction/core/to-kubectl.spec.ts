@@ -36,4 +36,27 @@ describe('finalise: the one place a claim is settled', () => {
     expect(placeholdersIn("kubectl apply -f '<manifest.yaml>' -n a")).toEqual(['manifest.yaml']);
     expect(placeholdersIn("kubectl create -f - <<'EOF'\ndata:\n  page: <html>\nEOF")).toEqual([]);
   });
+
+  it('lowers a claim to partial when a converted export dropped the query string', () => {
+    const converted = {
+      ...makeEvent('list', '/api/v1/namespaces/kube-system/secrets'),
+      annotations: {
+        'k8s-audit-webhook/converted-from': 'gke-cloud-logging',
+        'k8s-audit-webhook/missing': 'user.groups,request-query,stage-timing',
+      },
+    };
+    const built = {
+      command: 'kubectl get secrets -n kube-system --chunk-size=0',
+      fidelity: 'exact' as const,
+      notes: [],
+    };
+    expect(finalise(converted, built, 'get')).toMatchObject({
+      fidelity: 'partial',
+      notes: [
+        "the gke-cloud-logging export did not keep the request's query string: flags that come from it are not known",
+      ],
+    });
+    const kept = { ...converted, annotations: { 'k8s-audit-webhook/missing': 'user.groups' } };
+    expect(finalise(kept, built, 'get')).toMatchObject({ fidelity: 'exact' });
+  });
 });

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../../domain/audit-event';
+import { CONVERTED_FROM, missingParts } from '../../domain/converted-event';
 import { recognizersFor } from './recognizers/registry';
 import { viewOf } from './request';
 import { clean } from './text';
@@ -41,6 +42,17 @@ export function finalise(
   if (open.length > 0 && (fidelity === 'exact' || fidelity === 'equivalent')) {
     fidelity = 'partial';
     notes.push(`the command has placeholders to fill in: ${open.map((p) => `<${p}>`).join(', ')}`);
+  }
+  // A converted export (GKE) that dropped the query string: flags read from it (--chunk-size,
+  // --field-manager, exec's options...) are guesses, so the same request cannot be promised.
+  if (
+    (fidelity === 'exact' || fidelity === 'equivalent') &&
+    missingParts(event.annotations).includes('request-query')
+  ) {
+    fidelity = 'partial';
+    notes.push(
+      `the ${event.annotations?.[CONVERTED_FROM] ?? 'converted'} export did not keep the request's query string: flags that come from it are not known`,
+    );
   }
   addOutcomeNotes(event, notes);
   return { command: built.command, fidelity, notes, recognizer };
