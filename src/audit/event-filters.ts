@@ -148,26 +148,16 @@ export class FilterClauses {
   detections(has: boolean | undefined, rules: readonly string[] | undefined): this {
     const ruled = rules !== undefined && rules.length > 0;
     if (has === undefined && !ruled) return this;
-    const id = this.column('id');
-    if (has === false && !ruled) {
-      this.qb.andWhere(
-        `NOT EXISTS (SELECT 1 FROM ${DETECTIONS_TABLE} det WHERE det.event_id = ${id})`,
-      );
-      return this;
-    }
-    if (has === false) {
-      // No rule fired, and one of `rules` did: nothing matches.
+    // No rule fired, and one of `rules` did: nothing matches.
+    if (has === false && ruled) {
       this.qb.andWhere('1 = 0');
       return this;
     }
-    if (!ruled) {
-      this.qb.andWhere(`EXISTS (SELECT 1 FROM ${DETECTIONS_TABLE} det WHERE det.event_id = ${id})`);
-      return this;
-    }
-    const p = this.param();
+    const p = ruled ? this.param() : undefined;
+    const ofRules = p ? ` AND det.rule IN (:...${p})` : '';
     this.qb.andWhere(
-      `EXISTS (SELECT 1 FROM ${DETECTIONS_TABLE} det WHERE det.event_id = ${id} AND det.rule IN (:...${p}))`,
-      { [p]: rules },
+      `${has === false ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${DETECTIONS_TABLE} det WHERE det.event_id = ${this.column('id')}${ofRules})`,
+      p ? { [p]: rules } : {},
     );
     return this;
   }
