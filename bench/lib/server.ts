@@ -13,10 +13,21 @@ export interface RunningServer {
   port: number;
 }
 
+/**
+ * The service's own switches a benchmark may set from its environment (`DETECTIONS=false npm run
+ * bench:ingest`); everything else is the defaults, so a developer's `.env` cannot skew a figure.
+ */
+const PASSED_THROUGH = ['DETECTIONS', 'RULES_DEFAULT', 'RULES_FILES', 'REDACT'] as const;
+
 /** The real application (createApp) on MariaDB, on a random loopback port. */
 export async function startBenchServer(options: BenchServerOptions): Promise<RunningServer> {
+  const given: Record<string, string> = {};
+  for (const name of PASSED_THROUGH) {
+    const value = process.env[name];
+    if (value !== undefined) given[name] = value;
+  }
   const config = {
-    ...parseEnvironment({ HTTP_PORT: '1', LOG_LEVEL: 'silent' }),
+    ...parseEnvironment({ ...given, HTTP_PORT: '1', LOG_LEVEL: 'silent' }),
     database: {
       type: 'mysql' as const,
       ...MARIADB,
