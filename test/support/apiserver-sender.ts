@@ -144,9 +144,13 @@ export class SustainedIngest {
   ) {}
 
   start(everyMs: number): void {
-    const send = () => this.deliveries.push(this.sender.deliver(this.batchAt(this.next++)));
-    send();
-    this.timer = setInterval(send, everyMs);
+    this.sendNow();
+    this.timer = setInterval(() => this.sendNow(), everyMs);
+  }
+
+  /** One more batch at once (a fault test then knows a batch is in flight). */
+  sendNow(): void {
+    this.deliveries.push(this.sender.deliver(this.batchAt(this.next++)));
   }
 
   /** Stops producing new batches; resolves once every batch started is delivered (or halted). */
