@@ -11,6 +11,7 @@ import { IngestModule } from './ingest/ingest.module';
 import { OpsModule } from './ops/ops.module';
 import { RbacModule } from './rbac/rbac.module';
 import { RetentionModule } from './retention/retention.module';
+import { SourcesModule } from './sources/sources.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +30,7 @@ export class AppModule {
         RbacModule,
         RetentionModule,
         DetectionModule,
+        SourcesModule,
       ],
     };
   }

@@ -1,3 +1,4 @@
+import type { ConfiguredSource } from '../sources/sources-file';
 /** The validated, typed configuration every module reads (through the APP_CONFIG token). */
 export type DatabaseConfig =
   | {
@@ -106,6 +107,13 @@ export interface AppConfig {
   /** Batches of one cluster waiting for the database beyond this answer 429 with Retry-After. */
   ingestMaxPendingBatches: number;
   detection: DetectionConfig;
+  sources: SourcesConfig;
+}
+
+/** SOURCES_FILE: managed clusters' audit logs pulled from their clouds (docs/managed-clusters.md). */
+export interface SourcesConfig {
+  file?: string;
+  sources: ConfiguredSource[];
 }
 
 /** The rules engine (src/detection, docs/detections.md). */

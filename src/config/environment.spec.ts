@@ -41,6 +41,7 @@ describe('parseEnvironment', () => {
       queryTimeoutMs: 15_000,
       ingestMaxPendingBatches: 32,
       detection: { enabled: true, defaultRules: true, rulesFiles: [], falcosidekickUrl: undefined },
+      sources: { sources: [] },
     });
   });
 

@@ -6,6 +6,7 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  IsString,
   IsUrl,
   Length,
   Matches,
@@ -19,9 +20,12 @@ import {
   DatabaseConfig,
   DetectionConfig,
   RedactionConfig,
+  SourcesConfig,
   TlsConfig,
 } from './app-config';
 import { parseAuth } from './auth-environment';
+import { loadSourcesFile } from '../sources/sources-file';
+import { SOURCE_DEFINITIONS } from '../sources/source-registry';
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -213,6 +217,10 @@ export class EnvironmentVariables {
     message: 'must be an http(s) URL of Falcosidekick (e.g. http://falcosidekick:2801/)',
   })
   FALCOSIDEKICK_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  SOURCES_FILE?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -325,6 +333,7 @@ export function parseEnvironment(rawEnv: Env): AppConfig {
   }
   const auth = parseAuth(env, environment, problems);
   const detection = parseDetection(env, problems);
+  const sources = parseSources(env, rawEnv, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     environment,
@@ -343,7 +352,20 @@ export function parseEnvironment(rawEnv: Env): AppConfig {
     queryTimeoutMs: env.QUERY_TIMEOUT_MS ?? 15_000,
     ingestMaxPendingBatches: env.INGEST_MAX_PENDING_BATCHES ?? 32,
     detection,
+    sources,
   };
+}
+
+/** Managed-cluster sources (src/sources): every entry checked now, none connected yet. */
+function parseSources(env: EnvironmentVariables, rawEnv: Env, problems: string[]): SourcesConfig {
+  if (!env.SOURCES_FILE) return { sources: [] };
+  const loaded = loadSourcesFile(
+    env.SOURCES_FILE,
+    { env: rawEnv, log: () => undefined, now: Date.now },
+    SOURCE_DEFINITIONS,
+  );
+  problems.push(...loaded.problems);
+  return { file: env.SOURCES_FILE, sources: loaded.sources };
 }
 
 /** Rules files must exist when the service starts: a typo would otherwise silently drop rules. */

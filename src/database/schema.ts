@@ -115,7 +115,26 @@ export function buildEntitySchemas(dialect: SqlDialect): EntitySchema[] {
     SETTINGS_SCHEMA,
     accessLogSchema(dialect),
     ...detectionSchemas(dialect),
+    sourceCheckpointsSchema(dialect),
   ];
+}
+
+/** Managed-cluster sources' positions (src/sources), written with the events they read. */
+export const SOURCE_CHECKPOINTS_TABLE = 'source_checkpoints';
+
+function sourceCheckpointsSchema(dialect: SqlDialect): EntitySchema {
+  const mysql = dialect.name === 'mysql';
+  const epochMs = mysql ? 'bigint' : 'integer';
+  return new EntitySchema({
+    name: SOURCE_CHECKPOINTS_TABLE,
+    tableName: SOURCE_CHECKPOINTS_TABLE,
+    columns: {
+      source: { type: 'varchar', length: 64, primary: true },
+      position: { type: mysql ? 'mediumtext' : 'text', nullable: true },
+      last_event_ms: { type: epochMs, nullable: true },
+      updated_at_ms: { type: epochMs },
+    },
+  });
 }
 
 /** MySQL/MariaDB: the events table's store-order column (src/detection follows it). */

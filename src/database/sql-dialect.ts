@@ -40,6 +40,11 @@ export interface SqlDialect {
   /** `INSERT IGNORE` (MySQL) or `INSERT OR IGNORE` (SQLite): the idempotent insert. */
   insertIgnore(table: string, columns: readonly string[]): string;
   /**
+   * One row inserted, or the row with the same key (the first column, the primary key) updated
+   * to the given values: a statement with one `?` per column, in the order given.
+   */
+  upsert(table: string, columns: readonly [string, ...string[]]): string;
+  /**
    * Runs the statements in one transaction and returns the rows each changed. Resolves only
    * after the commit; on any error everything is rolled back and the promise rejects.
    */
@@ -171,6 +176,12 @@ class MysqlDialect implements SqlDialect {
     return `INSERT IGNORE INTO ${table} (${columns.join(', ')}) VALUES `;
   }
 
+  upsert(table: string, [key, ...rest]: readonly [string, ...string[]]): string {
+    const values = [key, ...rest].map(() => '?').join(', ');
+    const updates = rest.map((c) => `${c} = VALUES(${c})`).join(', ');
+    return `INSERT INTO ${table} (${[key, ...rest].join(', ')}) VALUES (${values}) ON DUPLICATE KEY UPDATE ${updates}`;
+  }
+
   /**
    * Prepared statements: values travel as length-prefixed binary, not escaped into a ~1 MB SQL
    * text that the server parses again (that escaping was the largest CPU cost of ingest).
@@ -228,6 +239,12 @@ class SqliteDialect implements SqlDialect {
 
   insertIgnore(table: string, columns: readonly string[]): string {
     return `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES `;
+  }
+
+  upsert(table: string, [key, ...rest]: readonly [string, ...string[]]): string {
+    const values = [key, ...rest].map(() => '?').join(', ');
+    const updates = rest.map((c) => `${c} = excluded.${c}`).join(', ');
+    return `INSERT INTO ${table} (${[key, ...rest].join(', ')}) VALUES (${values}) ON CONFLICT(${key}) DO UPDATE SET ${updates}`;
   }
 
   private readonly cache = new Map<string, BetterSqliteStatement>();

@@ -8,6 +8,7 @@ import {
   INGEST_SEQ_COLUMN,
   SETTINGS_TABLE,
 } from '../database/schema';
+import { acquireDatabaseLease } from '../database/database-lease';
 import { SQL_DIALECT, SqlDialect } from '../database/sql-dialect';
 import type {
   DetectionStore,
@@ -20,10 +21,6 @@ import type {
 
 /** `audit_settings` row of the detector's position in the store order. */
 export const CHECKPOINT_SETTING = 'detection_checkpoint';
-/** MySQL limits lock names to 64 characters. */
-const LOCK_NAME_LENGTH = 64;
-/** A lock check (or the lock's connection) that does not answer by then counts as lost. */
-const LEASE_CHECK_MS = 5000;
 /** Signals deleted per statement: a short lock beside ingest. */
 const PRUNE_ROWS = 5000;
 
@@ -89,22 +86,6 @@ interface SqliteDatabase {
   transaction<T>(fn: () => T): () => T;
 }
 
-/** The mysql2/promise connection the lock lives on (outside the pool). */
-interface LockConnection {
-  query(sql: string, params?: unknown[]): Promise<[unknown, unknown]>;
-  end(): Promise<void>;
-  destroy(): void;
-}
-
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /**
  * MySQL/MariaDB: events in store order are `audit_events` rows by `ingest_seq` (its unique
@@ -116,7 +97,6 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 @Injectable()
 export class SqlDetectionStore implements DetectionStore {
   readonly backend: 'mysql' | 'sqlite';
-  private sqliteLeased = false;
   private readonly statements = new Map<string, SqliteStatement>();
 
   constructor(
@@ -150,76 +130,7 @@ export class SqlDetectionStore implements DetectionStore {
   // ---- lock ----
 
   async acquireLease(): Promise<DetectorLease | undefined> {
-    if (this.backend === 'sqlite') {
-      if (this.sqliteLeased) return undefined;
-      this.sqliteLeased = true;
-      return {
-        alive: async () => this.sqliteLeased,
-        release: async () => {
-          this.sqliteLeased = false;
-        },
-      };
-    }
-    const mysql = await import('mysql2/promise');
-    const options = this.dataSource.options as {
-      host?: string;
-      port?: number;
-      username?: string;
-      password?: string;
-      database?: string;
-    };
-    const connection = (await mysql.createConnection({
-      host: options.host,
-      port: options.port,
-      user: options.username,
-      password: options.password,
-      database: options.database,
-      connectTimeout: 5000,
-    })) as unknown as LockConnection;
-    try {
-      const [rows] = (await within(
-        LEASE_CHECK_MS,
-        connection.query('SELECT DATABASE() AS db'),
-      )) as [{ db: string }[], unknown];
-      const name = `k8s_audit_detector:${rows[0]?.db ?? ''}`.slice(0, LOCK_NAME_LENGTH);
-      const [locked] = (await within(
-        LEASE_CHECK_MS,
-        connection.query('SELECT GET_LOCK(?, 0) AS locked', [name]),
-      )) as [{ locked: number | string | null }[], unknown];
-      if (Number(locked[0]?.locked) !== 1) {
-        await connection.end().catch(() => connection.destroy());
-        return undefined;
-      }
-      let lost = false;
-      return {
-        alive: async () => {
-          if (lost) return false;
-          try {
-            const [mine] = (await within(
-              LEASE_CHECK_MS,
-              connection.query('SELECT IS_USED_LOCK(?) = CONNECTION_ID() AS mine', [name]),
-            )) as [{ mine: number | string | null }[], unknown];
-            lost = Number(mine[0]?.mine) !== 1;
-          } catch {
-            lost = true;
-          }
-          if (lost) connection.destroy();
-          return !lost;
-        },
-        release: async () => {
-          if (lost) return;
-          lost = true;
-          // Closing the connection frees the lock too; RELEASE_LOCK first says it plainly.
-          await within(LEASE_CHECK_MS, connection.query('SELECT RELEASE_LOCK(?)', [name])).catch(
-            () => undefined,
-          );
-          await connection.end().catch(() => connection.destroy());
-        },
-      };
-    } catch (error) {
-      connection.destroy();
-      throw error;
-    }
+    return acquireDatabaseLease(this.dataSource, this.dialect, 'k8s_audit_detector');
   }
 
   // ---- store order ----

@@ -8,12 +8,29 @@ export interface WriteResult {
 }
 
 /**
+ * Where a managed-cluster source stands (src/sources), committed in the same transaction as the
+ * events it read up to there: after a crash it resumes from the last committed position.
+ */
+export interface SourcePosition {
+  source: string;
+  /** Opaque to storage; null for sources whose cloud keeps the position (Pub/Sub acks). */
+  position: string | null;
+  /** Newest event time committed so far (epoch ms), null before the first event. */
+  lastEventMs: number | null;
+  updatedAtMs: number;
+}
+
+/**
  * Storage port of the ingest module. `write` returns only after the rows are committed;
  * re-sending the same records inserts nothing (unique cluster + content hash). The adapter
  * owns every storage detail: column limits, statement sizes, an event too large to store whole.
  */
 export interface EventWriter {
-  write(events: EventRecord[], quarantine: QuarantineRecord[]): Promise<WriteResult>;
+  write(
+    events: EventRecord[],
+    quarantine: QuarantineRecord[],
+    position?: SourcePosition,
+  ): Promise<WriteResult>;
 }
 
 export const EVENT_WRITER = Symbol('EVENT_WRITER');

@@ -5,12 +5,25 @@ import { CommittedEventsFeed } from '../feed/committed-events.feed';
 import { AuditMetrics } from '../ops/audit-metrics';
 import { EventRedactor } from './event-redactor';
 import { buildEventRecord, buildQuarantineRecord, storedEventJson } from './event-record';
-import { EVENT_WRITER, EventWriter, StorageUnavailableError } from './event-writer.repository';
+import {
+  EVENT_WRITER,
+  EventWriter,
+  SourcePosition,
+  StorageUnavailableError,
+} from './event-writer.repository';
 
 export interface IngestResult {
   accepted: number;
   duplicates: number;
   rejected: number;
+}
+
+/** What a managed-cluster source adds to a batch (src/sources). */
+export interface SourceBatchExtras {
+  /** Records that were not events at all (bad JSON in the cloud's envelope): quarantined. */
+  rejected: { record: unknown; reason: string }[];
+  /** Committed in the same transaction as the events. */
+  position: SourcePosition;
 }
 
 @Injectable()
@@ -31,11 +44,25 @@ export class IngestService {
    * the columns (request URI) hold only markers; the markers are deterministic for one key,
    * so a re-sent batch hashes the same and is still a duplicate.
    */
-  async ingestBatch(cluster: string, items: unknown[]): Promise<IngestResult> {
+  async ingestBatch(
+    cluster: string,
+    items: unknown[],
+    source?: SourceBatchExtras,
+  ): Promise<IngestResult> {
     const started = process.hrtime.bigint();
     const events: EventRecord[] = [];
     const quarantine: QuarantineRecord[] = [];
     const now = new Date();
+    for (const { record, reason } of source?.rejected ?? []) {
+      quarantine.push(
+        buildQuarantineRecord(
+          cluster,
+          this.redactor.redact(record),
+          `${source?.position.source}: ${reason}`,
+          now,
+        ),
+      );
+    }
     items.forEach((item, index) => {
       const raw = this.redactor.redact(item);
       const normalized = normalizeEvent(raw);
@@ -50,11 +77,11 @@ export class IngestService {
     });
     let written;
     try {
-      written = await this.writer.write(events, quarantine);
+      written = await this.writer.write(events, quarantine, source?.position);
     } catch (error) {
       this.metrics.recordDatabaseError();
       this.logger.error(
-        `batch of ${items.length} events for cluster ${cluster} not stored: ${String(error)}`,
+        `batch of ${items.length} events for cluster ${cluster}${source ? ` from source ${source.position.source}` : ''} not stored: ${String(error)}`,
       );
       throw error instanceof StorageUnavailableError ? error : new StorageUnavailableError(error);
     }
@@ -72,7 +99,7 @@ export class IngestService {
       // Reasons only: a rejected event's content can hold anything, including secrets.
       const reasons = quarantine.slice(0, 3).map((record) => record.reason);
       this.logger.warn(
-        `cluster ${cluster}: ${quarantine.length} of ${items.length} events quarantined (${reasons.join('; ')}${quarantine.length > 3 ? '; ...' : ''})`,
+        `cluster ${cluster}: ${quarantine.length} of ${items.length + (source?.rejected.length ?? 0)} events quarantined (${reasons.join('; ')}${quarantine.length > 3 ? '; ...' : ''})`,
       );
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -59,6 +59,7 @@ describe('SqlEventWriter', () => {
       maxParams: 60_000,
       maxStatementBytes,
       insertIgnore: (table: string) => `INSERT IGNORE INTO ${table} VALUES `,
+      upsert: (table: string) => `UPSERT ${table}`,
       writeTransaction: async (_ds: unknown, batch: SqlStatement[]) => {
         statements.push(...batch);
         return batch.map(() => 1);

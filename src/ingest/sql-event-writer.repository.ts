@@ -10,8 +10,14 @@ import {
   quarantineParams,
   QuarantineRecord,
 } from '../database/events-table';
+import { SOURCE_CHECKPOINTS_TABLE } from '../database/schema';
 import { SQL_DIALECT, SqlDialect, SqlStatement } from '../database/sql-dialect';
-import { EventWriter, StorageUnavailableError, WriteResult } from './event-writer.repository';
+import {
+  EventWriter,
+  SourcePosition,
+  StorageUnavailableError,
+  WriteResult,
+} from './event-writer.repository';
 
 type Row = readonly unknown[];
 
@@ -102,6 +108,7 @@ export class SqlEventWriter implements EventWriter {
   private readonly logger = new Logger(SqlEventWriter.name);
   private readonly eventsInsert: string;
   private readonly quarantineInsert: string;
+  private readonly positionUpsert: string;
   private readonly eventPlaceholders = `(${EVENT_COLUMNS.map(() => '?').join(',')})`;
   private readonly quarantinePlaceholders = `(${QUARANTINE_COLUMNS.map(() => '?').join(',')})`;
 
@@ -111,15 +118,31 @@ export class SqlEventWriter implements EventWriter {
   ) {
     this.eventsInsert = dialect.insertIgnore(EVENTS_TABLE, EVENT_COLUMNS);
     this.quarantineInsert = dialect.insertIgnore(QUARANTINE_TABLE, QUARANTINE_COLUMNS);
+    this.positionUpsert = dialect.upsert(SOURCE_CHECKPOINTS_TABLE, [
+      'source',
+      'position',
+      'last_event_ms',
+      'updated_at_ms',
+    ]);
   }
 
-  async write(records: EventRecord[], quarantine: QuarantineRecord[]): Promise<WriteResult> {
-    if (records.length === 0 && quarantine.length === 0) return { inserted: 0, quarantined: 0 };
+  async write(
+    records: EventRecord[],
+    quarantine: QuarantineRecord[],
+    position?: SourcePosition,
+  ): Promise<WriteResult> {
+    if (records.length === 0 && quarantine.length === 0 && !position) {
+      return { inserted: 0, quarantined: 0 };
+    }
     const events = records.map((record) => eventParams(this.fitToStatement(record)));
     const quarantined = quarantine.map((record) => quarantineParams(record));
+    const positionStatement: SqlStatement | undefined = position && {
+      sql: this.positionUpsert,
+      params: [position.source, position.position, position.lastEventMs, position.updatedAtMs],
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.writeOnce(events, quarantined);
+        return await this.writeOnce(events, quarantined, positionStatement);
       } catch (error) {
         // Concurrent retries of one batch insert the same unique keys; InnoDB may pick one as a
         // deadlock victim. The transaction rolled back whole, so running it again is safe.
@@ -140,7 +163,11 @@ export class SqlEventWriter implements EventWriter {
     return { ...record, event: truncatedEventJson(json) };
   }
 
-  private async writeOnce(events: Row[], quarantine: Row[]): Promise<WriteResult> {
+  private async writeOnce(
+    events: Row[],
+    quarantine: Row[],
+    position: SqlStatement | undefined,
+  ): Promise<WriteResult> {
     const eventStatements = this.statements(this.eventsInsert, this.eventPlaceholders, events);
     const quarantineStatements = this.statements(
       this.quarantineInsert,
@@ -150,11 +177,14 @@ export class SqlEventWriter implements EventWriter {
     const changed = await this.dialect.writeTransaction(this.dataSource, [
       ...eventStatements,
       ...quarantineStatements,
+      ...(position ? [position] : []),
     ]);
     const sum = (counts: number[]) => counts.reduce((total, n) => total + n, 0);
     return {
       inserted: sum(changed.slice(0, eventStatements.length)),
-      quarantined: sum(changed.slice(eventStatements.length)),
+      quarantined: sum(
+        changed.slice(eventStatements.length, eventStatements.length + quarantineStatements.length),
+      ),
     };
   }
 

@@ -107,8 +107,78 @@ export class AuditMetrics {
     },
   });
 
+  private readonly sourceEvents = new Counter({
+    name: 'audit_source_events_total',
+    help: 'Records read by managed-cluster sources (SOURCES_FILE), by source and outcome: accepted (stored), duplicate (already stored), rejected (quarantined), skipped (other log categories)',
+    labelNames: ['source', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly sourceErrors = new Counter({
+    name: 'audit_source_errors_total',
+    help: "Failed steps of managed-cluster sources: read (the cloud's API) or store (the database); each is retried with backoff",
+    labelNames: ['source', 'stage'],
+    registers: [this.registry],
+  });
+  /** Per source on this replica: leading it, and the newest event time committed. */
+  private readonly sourceStates = new Map<string, { leader: boolean; lastEventMs?: number }>();
+  private readonly sourceLeader = new Gauge({
+    name: 'audit_source_leader',
+    help: 'Whether this replica reads the source now (1) or stands by (0); one replica leads each source',
+    labelNames: ['source'],
+    registers: [this.registry],
+    collect: () => {
+      for (const [source, state] of this.sourceStates) {
+        this.sourceLeader.set({ source }, state.leader ? 1 : 0);
+      }
+    },
+  });
+  private readonly sourceLag = new Gauge({
+    name: 'audit_source_lag_seconds',
+    help: 'Seconds between now and the newest event a source committed (on the replica leading it; grows too while the cluster is quiet)',
+    labelNames: ['source'],
+    registers: [this.registry],
+    collect: () => {
+      const now = Date.now();
+      for (const [source, state] of this.sourceStates) {
+        const lag =
+          state.leader && state.lastEventMs !== undefined ? (now - state.lastEventMs) / 1000 : 0;
+        this.sourceLag.set({ source }, Math.max(0, lag));
+      }
+    },
+  });
+  private readonly sourceLastEvent = new Gauge({
+    name: 'audit_source_last_event_timestamp_seconds',
+    help: 'Time of the newest event a source committed, as this replica last saw it (0: none yet)',
+    labelNames: ['source'],
+    registers: [this.registry],
+    collect: () => {
+      for (const [source, state] of this.sourceStates) {
+        this.sourceLastEvent.set({ source }, (state.lastEventMs ?? 0) / 1000);
+      }
+    },
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A source's leadership or newest committed event changed on this replica. */
+  recordSourceState(source: string, state: { leader: boolean; lastEventMs?: number }): void {
+    this.sourceStates.set(source, state);
+  }
+
+  recordSourceEvents(
+    source: string,
+    counts: { accepted: number; duplicates: number; rejected: number; skipped: number },
+  ): void {
+    this.sourceEvents.inc({ source, outcome: 'accepted' }, counts.accepted);
+    this.sourceEvents.inc({ source, outcome: 'duplicate' }, counts.duplicates);
+    this.sourceEvents.inc({ source, outcome: 'rejected' }, counts.rejected);
+    this.sourceEvents.inc({ source, outcome: 'skipped' }, counts.skipped);
+  }
+
+  recordSourceError(source: string, stage: 'read' | 'store'): void {
+    this.sourceErrors.inc({ source, stage });
   }
 
   recordBatch(

@@ -138,6 +138,7 @@ describe.each(backends())('schema migrations (%s)', (backend) => {
         'ConsoleSessions1797200000000',
         'FtsEventIds1797500000000',
         'Detections1797600000000',
+        'SourceCheckpoints1797700000000',
       ]);
     } finally {
       await app?.close();

@@ -5,6 +5,7 @@ import { AccessLog1797100000000 } from './1797100000000-access-log';
 import { ConsoleSessions1797200000000 } from './1797200000000-console-sessions';
 import { FtsEventIds1797500000000 } from './1797500000000-fts-event-ids';
 import { Detections1797600000000 } from './1797600000000-detections';
+import { SourceCheckpoints1797700000000 } from './1797700000000-source-checkpoints';
 
 /** Every schema change, oldest first. Run at startup (see database.module.ts). */
 export const MIGRATIONS = [
@@ -15,5 +16,6 @@ export const MIGRATIONS = [
   ConsoleSessions1797200000000,
   FtsEventIds1797500000000,
   Detections1797600000000,
+  SourceCheckpoints1797700000000,
 ];
 export const MIGRATIONS_TABLE = 'audit_schema_migrations';
