@@ -389,7 +389,15 @@ export class AksBlobSource implements AuditSource {
         return;
       }
       const offset = cursor.offset(name);
-      const chunk = await this.download(name, offset, signal);
+      let chunk: Downloaded | undefined;
+      try {
+        chunk = await this.download(name, offset, signal);
+      } catch (error) {
+        // The lines already taken moved the cursor: they go out in this batch, and the error
+        // comes again on the next call (the runner backs off then).
+        if (batch.lines > 0) return;
+        throw error;
+      }
       if (!chunk) return;
       this.consume(cursor, batch, chunk);
     }
