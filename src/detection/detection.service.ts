@@ -12,6 +12,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Subscription } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CommittedEventsFeed } from '../feed/committed-events.feed';
+import { IngestActivity } from '../feed/ingest-activity';
 import { AuditMetrics } from '../ops/audit-metrics';
 import { DetectionPipeline, type PipelineSink } from './detection-pipeline';
 import {
@@ -55,16 +56,19 @@ export const DISABLED_SKIP_MS = 10 * 60 * 1000;
 const SIGNAL_GRACE_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /**
- * Ingest goes first. Before each pass the detector looks at how busy this process's event loop
- * was while it rested (Node's event-loop utilization over at least PROBE_MS); above
- * BUSY_UTILIZATION (the webhook is taking batches as fast as it can) it waits, probing again,
- * for at most MAX_DEFER_MS since its last pass, so under a sustained overload it still reads a
- * chunk every MAX_DEFER_MS and catches up when the load drops (audit_detection_lag_seconds
- * shows it). At ordinary rates the loop is mostly idle and nothing waits.
+ * Ingest goes first. Before each pass the detector looks at how busy ingest was while it rested
+ * (over at least PROBE_MS): the share of that time during which this replica had a webhook batch
+ * in flight (IngestActivity), or, for other work on the loop, Node's event-loop utilization.
+ * Above BUSY_SHARE it waits, probing again, for at most MAX_DEFER_MS since its last pass, so
+ * under a sustained overload it still reads a chunk every MAX_DEFER_MS and catches up when the
+ * load drops (audit_detection_lag_seconds shows it). At ordinary rates ingest is idle most of
+ * the time (a batch a second that takes milliseconds) and nothing waits. The event loop alone
+ * was not enough: at saturation ingest mostly waits for the database, the loop looks half idle,
+ * and the detector took CPU from both (13 % of ingest's throughput, docs/benchmarks.md).
  */
-export const BUSY_UTILIZATION = 0.5;
+export const BUSY_SHARE = 0.5;
 const PROBE_MS = 50;
-export const MAX_DEFER_MS = 2000;
+export const MAX_DEFER_MS = 10_000;
 
 interface Gap {
   from: number;
@@ -98,6 +102,7 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
   private gaps: Gap[] = [];
   private lastPrune = 0;
   private restMark = performance.eventLoopUtilization();
+  private restIngestMs = 0;
   private restAt = performance.now();
   private lastPassEnd = Date.now();
 
@@ -107,6 +112,7 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(DETECTION_RULES) private readonly rules: LoadedRules | undefined,
     private readonly metrics: AuditMetrics,
     private readonly feed: CommittedEventsFeed,
+    private readonly activity: IngestActivity,
     private readonly forwarder: FalcosidekickForwarder,
     @Optional() private readonly http?: HttpAdapterHost,
   ) {}
@@ -230,11 +236,12 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
   /** From now on the detector rests: what the event loop does is other work (ingest, reads). */
   private rest(): void {
     this.restMark = performance.eventLoopUtilization();
+    this.restIngestMs = this.activity.busyMs();
     this.restAt = performance.now();
     this.lastPassEnd = Date.now();
   }
 
-  /** Waits while the event loop was busy with other work during the detector's rest (see BUSY_UTILIZATION). */
+  /** Waits while the event loop was busy with other work during the detector's rest (see BUSY_SHARE). */
   private async yieldToIngest(): Promise<void> {
     while (!this.stopping) {
       const rested = performance.now() - this.restAt;
@@ -242,9 +249,12 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
         await new Promise((resolve) => setTimeout(resolve, PROBE_MS - rested));
         continue;
       }
-      const busy = performance.eventLoopUtilization(this.restMark).utilization;
-      if (busy < BUSY_UTILIZATION || Date.now() - this.lastPassEnd >= MAX_DEFER_MS) return;
+      const loop = performance.eventLoopUtilization(this.restMark).utilization;
+      const ingest = (this.activity.busyMs() - this.restIngestMs) / rested;
+      const busy = Math.max(loop, ingest);
+      if (busy < BUSY_SHARE || Date.now() - this.lastPassEnd >= MAX_DEFER_MS) return;
       this.restMark = performance.eventLoopUtilization();
+      this.restIngestMs = this.activity.busyMs();
       this.restAt = performance.now();
       await new Promise((resolve) => setTimeout(resolve, PROBE_MS));
     }

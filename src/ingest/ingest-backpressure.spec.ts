@@ -1,3 +1,4 @@
+import { IngestActivity } from '../feed/ingest-activity';
 import type { AppConfig } from '../config/app-config';
 import { AuditMetrics } from '../ops/audit-metrics';
 import { IngestBackpressure, IngestBackpressureError } from './ingest-backpressure';
@@ -15,7 +16,11 @@ function held() {
 
 describe('IngestBackpressure', () => {
   const metrics = new AuditMetrics();
-  const backpressure = new IngestBackpressure({ ingestMaxPendingBatches: 2 } as AppConfig, metrics);
+  const backpressure = new IngestBackpressure(
+    { ingestMaxPendingBatches: 2 } as AppConfig,
+    metrics,
+    new IngestActivity(),
+  );
 
   it('refuses a cluster past its limit, not the others, and frees a slot when a batch ends either way', async () => {
     const [a, b] = [held(), held()];

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { IngestActivity } from '../feed/ingest-activity';
 import { AuditMetrics } from '../ops/audit-metrics';
 
 /** Seconds a refused sender should wait: about one apiserver batch interval. */
@@ -37,6 +38,7 @@ export class IngestBackpressure {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: AuditMetrics,
+    private readonly activity: IngestActivity,
   ) {}
 
   /** Runs `store` counted as one pending batch of `cluster`, or throws IngestBackpressureError. */
@@ -49,9 +51,11 @@ export class IngestBackpressure {
       throw new IngestBackpressureError(cluster, limit);
     }
     this.pending.set(cluster, waiting + 1);
+    this.activity.begin();
     try {
       return await store();
     } finally {
+      this.activity.end();
       const left = (this.pending.get(cluster) ?? 1) - 1;
       if (left > 0) this.pending.set(cluster, left);
       else this.pending.delete(cluster);
