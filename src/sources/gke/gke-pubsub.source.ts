@@ -309,7 +309,13 @@ export function clientConfig(entry: GkePubSubEntry, env: SourceContext['env']): 
     });
     // A universe domain given up front: the client then does not look for credentials (the
     // emulator takes none), which would probe the GCE metadata server.
-    return { ...subscriberOptions(options), universeDomain: 'googleapis.com' };
+    return {
+      ...subscriberOptions(options),
+      // Parsed here: PubSub's own parsing splits an IPv6 address at its first colon.
+      servicePath: match[1],
+      port: Number(match[2]),
+      universeDomain: 'googleapis.com',
+    };
   }
   const keyFilename = entry.credentialsFileEnv ? env[entry.credentialsFileEnv] : undefined;
   const { options } = new PubSub({
