@@ -86,6 +86,8 @@ export interface EndpointOptions {
   emptyPageEvery?: number;
   /** Milliseconds each FilterLogEvents answer waits (for abort tests). */
   delayMs?: number;
+  /** A page holds at most this many events whatever the limit (the service's pages are often partly full). */
+  maxEventsPerPage?: number;
   /** The ingestion clock (default Date.now), shared with a test's fake clock. */
   now?: () => number;
 }
@@ -99,6 +101,8 @@ export class CloudWatchLogsEndpoint {
   private filterCalls = 0;
   /** FilterLogEvents requests as received (the last 10,000). */
   readonly requests: FilterRequest[] = [];
+  /** How many times FilterLogEvents returned each eventId. */
+  readonly served = new Map<string, number>();
   /** Requests received per X-Amz-Target, failed ones included. */
   readonly calls: Record<string, number> = {};
   /** Requests refused for lacking a SigV4 Authorization header. */
@@ -339,7 +343,8 @@ export class CloudWatchLogsEndpoint {
       let bytes = 0;
       for (const e of wanted) {
         const size = Buffer.byteLength(e.message) + EVENT_OVERHEAD;
-        if (page.length >= limit || (page.length > 0 && bytes + size > PAGE_BYTES)) break;
+        const full = page.length >= Math.min(limit, this.options.maxEventsPerPage ?? limit);
+        if (full || (page.length > 0 && bytes + size > PAGE_BYTES)) break;
         page.push(e);
         bytes += size;
       }
@@ -355,6 +360,7 @@ export class CloudWatchLogsEndpoint {
           gen: this.tokenGeneration,
         })
       : undefined;
+    for (const e of page) this.served.set(e.eventId, (this.served.get(e.eventId) ?? 0) + 1);
     if (this.requests.length >= MAX_RECORDED) this.requests.shift();
     this.requests.push({
       logGroupName: groupName,
@@ -445,10 +451,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function delay(ms: number, req: IncomingMessage): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    req.socket.once('close', () => {
+    const done = () => {
       clearTimeout(timer);
+      req.socket.off('close', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    req.socket.once('close', done);
   });
 }
