@@ -294,6 +294,15 @@ class FakeEventReader implements EventReader {
       [...new Set(this.visible(visibility).map((r) => r.event.cluster))].sort(),
     );
   }
+
+  newestId(visibility: ClusterVisibility, cluster: string): Promise<string | undefined> {
+    this.calls.push({ method: 'newestId', visibility });
+    const ids = this.visible(visibility)
+      .filter((r) => r.event.cluster === cluster)
+      .map((r) => r.event.id)
+      .sort();
+    return Promise.resolve(ids.at(-1));
+  }
 }
 
 /** Detections by event id; records each call (one per page is the contract). */

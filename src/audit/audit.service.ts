@@ -1,3 +1,4 @@
+import { idTimeMs } from './event-matcher';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClusterVisibility } from '../auth/identity';
 import type { AuditEvent, JsonObject, JsonValue } from '../domain/audit-event';
@@ -309,6 +310,23 @@ export class AuditService {
     this.clusterCache.set(key, { at: nowMs, clusters });
     clusters.catch(() => this.clusterCache.delete(key));
     return clusters;
+  }
+
+  /**
+   * The clusters the caller may see with the time of each one's newest stored event (the
+   * console's cluster list), at most `limit` clusters, by name.
+   */
+  async clusterActivity(
+    visibility: ClusterVisibility,
+    limit = 200,
+  ): Promise<{ cluster: string; lastEventMs: number | undefined }[]> {
+    const clusters = (await this.clusters(visibility)).slice(0, limit);
+    return Promise.all(
+      clusters.map(async (cluster) => {
+        const id = await this.reader.newestId(visibility, cluster);
+        return { cluster, lastEventMs: id === undefined ? undefined : idTimeMs(id) };
+      }),
+    );
   }
 
   /** Every matching event, newest first, read page by page: memory stays flat at any size. */

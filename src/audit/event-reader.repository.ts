@@ -72,6 +72,8 @@ export interface EventReader {
    */
   idsSince(fromMs: number, limit: number): Promise<string[]>;
   clusters(visibility: ClusterVisibility): Promise<string[]>;
+  /** The id of the newest stored event of `cluster` (one index probe); undefined when none. */
+  newestId(visibility: ClusterVisibility, cluster: string): Promise<string | undefined>;
 }
 
 /** Whether `visibility` leaves no cluster to read: answers are empty without a statement. */

@@ -336,4 +336,16 @@ export class SqlEventReader implements EventReader {
     );
     return rows.map((row) => row.cluster);
   }
+
+  async newestId(visibility: ClusterVisibility, cluster: string): Promise<string | undefined> {
+    if (seesNothing(visibility)) return undefined;
+    const rows = await this.deadline.rawMany<{ id: Buffer }>(
+      this.from(visibility)
+        .select('e.id', 'id')
+        .andWhere('e.cluster = :newestOf', { newestOf: cluster })
+        .orderBy('e.id', 'DESC')
+        .limit(1),
+    );
+    return rows[0] ? bufferToUuid(rows[0].id) : undefined;
+  }
 }

@@ -3,7 +3,9 @@ import { APP_FILTER } from '@nestjs/core';
 import { AccessLogModule } from '../access-log/access-log.module';
 import { AuditModule } from '../audit/audit.module';
 import { DetectionQueryModule } from '../detection/query/detection-query.module';
+import { SourcesModule } from '../sources/sources.module';
 import { AccessLogPageController } from './access-log-page.controller';
+import { ClustersPageController } from './clusters-page.controller';
 import { ConsoleNotFoundFilter } from './console-not-found.filter';
 import { ConsolePageErrorFilter } from './console-page-error.filter';
 import { DetectionsPageController } from './detections-page.controller';
@@ -19,7 +21,7 @@ import { PageRenderer } from './page-renderer';
  * and errors (including "log in first", from the global AuthGuard) render as pages.
  */
 @Module({
-  imports: [AuditModule, AccessLogModule, DetectionQueryModule],
+  imports: [AuditModule, AccessLogModule, DetectionQueryModule, SourcesModule],
   controllers: [
     EventsPageController,
     EventDetailController,
@@ -27,6 +29,7 @@ import { PageRenderer } from './page-renderer';
     InsightPagesController,
     AccessLogPageController,
     DetectionsPageController,
+    ClustersPageController,
   ],
   providers: [
     PageRenderer,

@@ -1,6 +1,6 @@
 import { consoleHref, Filters } from './console-filters';
 
-export type NavSection = 'events' | 'overview' | 'detections' | 'access-log' | 'none';
+export type NavSection = 'events' | 'overview' | 'detections' | 'clusters' | 'access-log' | 'none';
 
 export interface ClusterSwitcherView {
   current: string;

@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import { withConnectionDeadline } from '../database/connection-deadline';
 import { PublicRoute } from '../auth/public-route.decorator';
 import { AuditMetrics } from './audit-metrics';
+import { ReadinessDetails } from './readiness-details';
 
 const READY_TIMEOUT_MS = 2000;
 
@@ -23,6 +24,7 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly metrics: AuditMetrics,
+    private readonly details: ReadinessDetails,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -32,16 +34,20 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The database answers (readiness): take this pod out of the Service otherwise. */
+  /**
+   * The database answers (readiness): take this pod out of the Service otherwise. The body also
+   * says how each managed-cluster source fares on this replica, for people; that never makes
+   * the pod unready.
+   */
   @Get('readyz')
-  async readyz(): Promise<{ status: 'ok'; database: 'ok' }> {
+  async readyz(): Promise<{ status: 'ok'; database: 'ok' } & Record<string, unknown>> {
     try {
       // With a deadline that also frees the connection: a probe stuck on a partitioned database
       // would otherwise keep a pooled connection, and a few probes would starve ingest.
       await withConnectionDeadline(this.dataSource, READY_TIMEOUT_MS, (runner) =>
         runner.query('SELECT 1'),
       );
-      return { status: 'ok', database: 'ok' };
+      return { status: 'ok', database: 'ok', ...this.details.collect() };
     } catch (error) {
       throw new ServiceUnavailableException(`database not reachable: ${(error as Error).message}`);
     }

@@ -10,7 +10,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { DatabaseLease } from '../database/database-lease';
 import { IngestService } from '../ingest/ingest.service';
+import { canSee, ClusterVisibility } from '../auth/identity';
 import { AuditMetrics } from '../ops/audit-metrics';
+import { ReadinessDetails } from '../ops/readiness-details';
 import type { AuditSource, SourceBatch } from './audit-source';
 import type { SourceContext } from './source-definition';
 import { SOURCE_STORE, SourceStore } from './source-store.repository';
@@ -30,6 +32,21 @@ export interface SourceStatus {
   lastEventMs?: number;
   /** Last time this replica committed a batch or found nothing new (epoch ms). */
   lastPollMs?: number;
+}
+
+/** A source as the API and the console show it: this replica's view and the committed position. */
+export interface SourceOverview {
+  name: string;
+  kind: string;
+  cluster?: string;
+  /** On this replica (another replica leads it when `standby`). */
+  state: SourceStatus['state'];
+  /** Newest event committed by whichever replica leads it (ISO time). */
+  lastEventAt?: string;
+  /** Last commit of a batch or position (ISO time). */
+  committedAt?: string;
+  /** Known only on the replica leading it. */
+  lastError?: SourceStatus['lastError'];
 }
 
 /** Standby replicas try to take a source's lease this often. */
@@ -91,6 +108,7 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(SOURCE_STORE) private readonly store: SourceStore,
     private readonly ingest: IngestService,
     private readonly metrics: AuditMetrics,
+    private readonly readiness: ReadinessDetails,
     @Optional() private readonly http?: HttpAdapterHost,
   ) {}
 
@@ -104,6 +122,15 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
       this.loops.push(this.run(configured));
     }
     if (this.loops.length > 0) {
+      this.readiness.register('sources', () =>
+        this.list().map(({ name, kind, state, lastEventMs, lastError }) => ({
+          name,
+          kind,
+          state,
+          lastEventAt: lastEventMs === undefined ? undefined : new Date(lastEventMs).toISOString(),
+          lastError,
+        })),
+      );
       this.logger.log(`${this.loops.length} source(s) from ${this.config.sources.file}`);
     }
   }
@@ -117,6 +144,34 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Every configured source's status on this replica, by name. */
   list(): SourceStatus[] {
     return [...this.statuses.values()].map((status) => ({ ...status }));
+  }
+
+  /**
+   * The configured sources the caller may see (a source that names its cluster: when that
+   * cluster is visible; one spanning clusters, GKE's default: to those who see every cluster),
+   * with the position committed by whichever replica leads each.
+   */
+  async overview(visibility: ClusterVisibility): Promise<SourceOverview[]> {
+    const visible = this.config.sources.sources.filter(({ entry }) =>
+      entry.cluster === undefined ? visibility.all : canSee(visibility, entry.cluster),
+    );
+    if (visible.length === 0) return [];
+    const positions = new Map((await this.store.positions()).map((p) => [p.source, p]));
+    const iso = (ms: number | null | undefined) =>
+      ms === null || ms === undefined ? undefined : new Date(ms).toISOString();
+    return visible.map(({ entry }) => {
+      const status = this.statuses.get(entry.name);
+      const stored = positions.get(entry.name);
+      return {
+        name: entry.name,
+        kind: entry.kind,
+        cluster: entry.cluster,
+        state: status?.state ?? 'stopped',
+        lastEventAt: iso(stored?.lastEventMs),
+        committedAt: iso(stored?.updatedAtMs),
+        lastError: status?.lastError,
+      };
+    });
   }
 
   private update(name: string, change: Partial<SourceStatus>): void {

@@ -68,6 +68,7 @@ export const API_ROUTES: RouteSpec[] = [
   },
   { path: '/api/v1/stats', params: FILTERS, answers: 'json' },
   { path: '/api/v1/clusters', params: [], answers: 'json' },
+  { path: '/api/v1/sources', params: [], answers: 'json' },
   { path: '/api/docs-json', params: [], answers: 'json' },
   { path: '/api/v1/access-log', params: ACCESS_LOG, answers: 'json' },
 ];
@@ -93,6 +94,7 @@ export const CONSOLE_ROUTES: RouteSpec[] = [
   },
   { path: '/overview', params: FILTERS, answers: 'html' },
   { path: '/detections', params: [...DETECTIONS, ...PAGE], answers: 'html' },
+  { path: '/clusters', params: [], answers: 'html' },
   { path: '/admin/access-log', params: ACCESS_LOG, answers: 'html' },
 ];
 

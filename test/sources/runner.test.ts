@@ -291,6 +291,65 @@ describe.each(backends())('sources runner (%s)', (backend) => {
     expect(statusOf(app, 'src-b')?.lastError).toBeUndefined();
   });
 
+  it('shows each source in /readyz, GET /api/v1/sources and the console cluster list', async () => {
+    const run = randomBytes(3).toString('hex');
+    const sources = new Map<string, ScriptedSource>();
+    const app = await startApp(db.database, scripted(sources), 'src-e', 'managed-e');
+    apps.push(app);
+    const url = await app.getUrl();
+    const source = await until('the source to open', () => [...sources.values()][0]);
+    source.queue.push({
+      cluster: 'managed-e',
+      items: [event(1, run)],
+      rejected: [],
+      skipped: 0,
+      checkpoint: 'p',
+    });
+    await until('the event', async () =>
+      (await storedCounts(db.database, 'managed-e')).size === 1 ? true : undefined,
+    );
+
+    const ready = (await (await fetch(`${url}/readyz`)).json()) as {
+      status: string;
+      sources: unknown[];
+    };
+    expect(ready.status).toBe('ok');
+    expect(ready.sources).toEqual([
+      expect.objectContaining({
+        name: 'src-e',
+        kind: 'gke-pubsub',
+        state: 'leading',
+        lastEventAt: event(1, run).stageTimestamp,
+      }),
+    ]);
+
+    const api = (await (await fetch(`${url}/api/v1/sources`)).json()) as Record<string, unknown>[];
+    expect(api).toEqual([
+      expect.objectContaining({
+        name: 'src-e',
+        cluster: 'managed-e',
+        state: 'leading',
+        lastEventAt: event(1, run).stageTimestamp,
+        committedAt: expect.stringMatching(/^2\d{3}-/),
+      }),
+    ]);
+
+    // The cloud keeps refusing (a success or an empty read would clear the error).
+    for (let n = 0; n < 100; n++) {
+      source.failures.push(new Error('PERMISSION_DENIED: <script>alert(1)</script>'));
+    }
+    // A success clears the last error: this one comes after the event, and stays.
+    await until('the error', () => statusOf(app, 'src-e')?.lastError);
+    const page = await (await fetch(`${url}/clusters`)).text();
+    expect(page).toContain('data-cluster="managed-e"');
+    expect(page).toContain('source src-e');
+    expect(page).toContain('data-source="src-e"');
+    expect(page).toContain('GKE (Pub/Sub)');
+    // The last error is shown, escaped (an error message can quote what a cloud sent).
+    expect(page).toContain('PERMISSION_DENIED: &lt;script&gt;');
+    expect(page).not.toContain('<script>alert(1)');
+  });
+
   it('backs off after a read error and reads on', async () => {
     const run = randomBytes(3).toString('hex');
     const sources = new Map<string, ScriptedSource>();
