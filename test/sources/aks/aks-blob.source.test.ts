@@ -242,6 +242,9 @@ run('aks-blob source against Azurite (the Azure Storage emulator)', () => {
     expect(followed.length).toBeLessThanOrEqual(clusters.length * 4);
     expect(checkpoint.w).toBe('202611301100');
     expect((out.checkpoint ?? '').length).toBeLessThan(2000);
+    process.stdout.write(
+      `[aks-blob] 147 blobs read: checkpoint ${out.checkpoint?.length} chars, ${followed.length} blobs followed\n`,
+    );
     // Resuming from it reads none of the 147 blobs again.
     const resumed = await openSource({ container: container.containerName }, out.checkpoint);
     expect((await drain(resumed)).ids).toEqual([]);
@@ -334,6 +337,18 @@ run('aks-blob source against Azurite (the Azure Storage emulator)', () => {
       { AKS_SAS: `?${sas}` },
     );
     expect((await drain(source)).ids).toEqual(mine.ids);
+
+    // The same SAS as a connection string (BlobEndpoint + SharedAccessSignature).
+    const bySasString = await openSource(
+      {
+        container: container.containerName,
+        connectionStringEnv: 'AKS_SAS_CONNECTION',
+        prefix: `${resourceHead('aks-test')}/`,
+      },
+      undefined,
+      { AKS_SAS_CONNECTION: `BlobEndpoint=${azurite.accountUrl};SharedAccessSignature=${sas}` },
+    );
+    expect((await drain(bySasString)).ids).toEqual(mine.ids);
 
     // A wrong signature is an error naming the status, without the token.
     const bad = aksBlobSource.create(
