@@ -50,7 +50,9 @@ async function rows<T>(database: DatabaseConfig, query: string, params: unknown[
   }
 }
 
-const run = azuriteAvailable() ? describe.each(backends()) : describe.skip.each(['sqlite' as const]);
+const run = azuriteAvailable()
+  ? describe.each(backends())
+  : describe.skip.each(['sqlite' as const]);
 
 run('aks-blob through the app: SOURCES_FILE, runner, ingest, checkpoint (%s)', (backend) => {
   const azurite = new Azurite();
