@@ -1,3 +1,4 @@
+import { missingParts } from '../../domain/converted-event';
 import type { ObjectDocument } from './object-yaml';
 import type { RequestView } from './request';
 import { heredoc, shellQuote } from './shell';
@@ -86,7 +87,7 @@ export class KubectlCommand {
   fieldManager(commandDefault: string): this {
     const used = this.view.fieldManager;
     if (used && used !== commandDefault) return this.opt('--field-manager', used);
-    if (!used && this.view.client.kind !== 'other') {
+    if (!used && this.view.client.kind !== 'other' && !this.queryUnknown()) {
       this.olderKubectl(
         `the request had no fieldManager (an older kubectl or another client); current kubectl sends ${commandDefault}`,
       );
@@ -99,7 +100,7 @@ export class KubectlCommand {
     const used = this.view.fieldValidation;
     if (used === 'Ignore') return this.raw('--validate=false');
     if (used === 'Warn') return this.raw('--validate=warn');
-    if (!used && this.view.client.kind !== 'other') {
+    if (!used && this.view.client.kind !== 'other' && !this.queryUnknown()) {
       this.olderKubectl(
         'the request had no fieldValidation (an older kubectl or another client); current kubectl sends Strict',
       );
@@ -115,6 +116,15 @@ export class KubectlCommand {
       this.note(`server-set fields left out of the object: ${doc.dropped.join(', ')}`);
     }
     return this;
+  }
+
+  /**
+   * A converted export (GKE) that did not keep the query string: an absent fieldManager says
+   * nothing about the client, so it is not blamed on an older kubectl (finalise says why the
+   * flags are unknown).
+   */
+  private queryUnknown(): boolean {
+    return missingParts(this.view.event.annotations).includes('request-query');
   }
 
   /** The request shows an older kubectl: current kubectl sends it with more parameters. */
