@@ -16,6 +16,19 @@ describe('describe', () => {
     );
   });
 
+  it("names an EKS access policy as such, not as the ClusterRoleBinding its reason's wording claims", () => {
+    const event = makeEvent('get', '/api/v1/namespaces/prod/secrets/db-creds', {
+      annotations: {
+        'authorization.k8s.io/decision': 'allow',
+        'authorization.k8s.io/reason':
+          'EKS Access Policy: allowed by ClusterRoleBinding "arn:aws:iam::111122223333:role/eks-admins+arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" of ClusterRole "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" to User "alice"',
+      },
+    });
+    expect(sentence(event)).toBe(
+      'alice read Secret `db-creds` in namespace `prod` - allowed by EKS access policy `AmazonEKSClusterAdminPolicy`',
+    );
+  });
+
   it('describes exec with the command and container', () => {
     const event = makeEvent(
       'get',

@@ -58,9 +58,18 @@ function whereOf(view: RequestView, cluster: string | undefined): string {
   return cluster ? `${where} (cluster ${code(cluster)})` : where;
 }
 
-/** `RBAC: allowed by ClusterRoleBinding "ops" of ClusterRole ...` -> ClusterRoleBinding `ops`. */
+/**
+ * `RBAC: allowed by ClusterRoleBinding "ops" of ClusterRole ...` -> ClusterRoleBinding `ops`.
+ * EKS's access-entry authorizer words its reason the same way but names no Kubernetes object:
+ * `EKS Access Policy: allowed by ClusterRoleBinding "<principal ARN>+<policy ARN>" of
+ * ClusterRole "<policy ARN>" ...` -> EKS access policy `AmazonEKSClusterAdminPolicy`.
+ */
 function allowedBy(event: AuditEvent): string {
   const reason = event.annotations?.['authorization.k8s.io/reason'] ?? '';
+  if (reason.startsWith('EKS Access Policy:')) {
+    const policy = /of ClusterRole "(?:[^"]*\/)?([^"/]+)"/.exec(reason);
+    return policy ? ` - allowed by EKS access policy ${code(policy[1])}` : '';
+  }
   const match = /allowed by (\w+) "([^"]+)"/.exec(reason);
   return match ? ` - allowed by ${match[1]} ${code(match[2])}` : '';
 }
