@@ -282,6 +282,7 @@ export class AksBlobSource implements AuditSource {
   /** Set when the checkpoint moved without lines (a watermark step, the first `now` snapshot). */
   private moved = false;
   private warnedFull = false;
+  private warnedMissing = false;
 
   constructor(
     private readonly entry: AksBlobEntry,
@@ -357,10 +358,22 @@ export class AksBlobSource implements AuditSource {
       }
     } catch (error) {
       if (signal.aborted) return;
+      if ((error as { code?: string }).code === 'ContainerNotFound') {
+        // Azure Monitor creates the container with the setting's first blob, minutes after.
+        if (!this.warnedMissing) {
+          this.warnedMissing = true;
+          this.context.log(
+            'warn',
+            `aks-blob ${this.name}: container ${this.entry.container} does not exist (yet: Azure Monitor creates it with the diagnostic setting's first blob)`,
+          );
+        }
+        return;
+      }
       throw new Error(
         `aks-blob ${this.name}: listing container ${this.entry.container} failed: ${describeError(error)}`,
       );
     }
+    this.warnedMissing = false;
     if (foreign > 0) {
       this.context.log(
         'warn',

@@ -370,6 +370,18 @@ run('aks-blob source against Azurite (the Azure Storage emulator)', () => {
     expect(error?.message).not.toMatch(/sig=A/);
   });
 
+  it('waits, with one warning, for a container Azure has not created yet, then reads it', async () => {
+    const container = service.getContainerClient(`kube-audit-${randomBytes(4).toString('hex')}`);
+    const source = await openSource({ container: container.containerName });
+    expect(await source.next(AbortSignal.timeout(30_000))).toBeUndefined();
+    expect(await source.next(AbortSignal.timeout(30_000))).toBeUndefined();
+    expect(logs.filter((l) => l.includes('does not exist'))).toHaveLength(1);
+    await container.create();
+    const a = lines(2);
+    await append(container, blobName('aks-test', now()), a.text);
+    expect((await drain(source)).ids).toEqual(a.ids);
+  });
+
   it('check() names the unset environment variable, the conflicting fields and a lower-case resource id', () => {
     const ctx = context();
     const problems = (fields: Record<string, unknown>) => aksBlobSource.check?.(entry(fields), ctx);
