@@ -1,4 +1,5 @@
-import { Get, Header, Query } from '@nestjs/common';
+import { Get, Header, Inject, Query } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AccessLogged } from '../access-log/access-logged.decorator';
 import { AuditService } from '../audit/audit.service';
 import { CurrentIdentity } from '../auth/current-identity.decorator';
@@ -33,6 +34,7 @@ export class DetectionsPageController {
     private readonly detections: DetectionQueryService,
     private readonly audit: AuditService,
     private readonly renderer: PageRenderer,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('detections')
@@ -55,9 +57,8 @@ export class DetectionsPageController {
       }),
       this.audit.clusters(who.visibility),
     ]);
-    return this.renderer.render(
-      'detections',
-      detectionsPageView(summary, page, clusters, {
+    return this.renderer.render('detections', {
+      ...detectionsPageView(summary, page, clusters, {
         cluster: dto.cluster,
         rule: dto.rule,
         priority: dto.priority?.toLowerCase(),
@@ -65,6 +66,8 @@ export class DetectionsPageController {
         to: dto.to,
         grouped: dto.grouped,
       }),
-    );
+      // DETECTIONS=false: what is listed was found before, or by `npm run detect`.
+      detectorOff: !this.config.detection.enabled,
+    });
   }
 }

@@ -189,6 +189,8 @@ describeInChromium('detections in the console (Chromium)', () => {
         [...tr.querySelectorAll('td')].slice(0, 4).map((td) => td.textContent?.trim()),
       ),
     );
+    // This server runs with DETECTIONS=false: the page says so above what it lists.
+    expect(await page.textContent('#detector-off')).toContain('DETECTIONS=false');
     expect(rules).toEqual([
       ['critical', 'Create Privileged Pod', '1', '1'],
       ['error', 'Hostile Output', '1', '1'],

@@ -162,4 +162,10 @@ describe.each(backends())('detector after commit (%s)', (backend) => {
     expect(text).toMatch(/audit_detection_lag_seconds \d/);
     expect(text).toMatch(/audit_detection_forwarded_total \d/);
   });
+
+  it('the console\'s detections page has no "detections are off" notice while the detector runs', async () => {
+    const page = await (await fetch(`${app.url}/detections`)).text();
+    expect(page).toContain('Test ConfigMap Deleted');
+    expect(page).not.toContain('id="detector-off"');
+  });
 });
