@@ -181,7 +181,7 @@ function describeError(error: unknown): string {
     .split('\n')[0]
     .slice(0, 300);
   const safe = first.replace(
-    /(sig|se|sv|sp|sr|st|spr|skoid|sktid|ske|sks|skv|sdd)=[^&\s"]+/gi,
+    /\b(sig|se|sv|sp|sr|st|spr|skoid|sktid|ske|sks|skv|sdd)=[^&\s"]+/gi,
     '$1=…',
   );
   const status = e.statusCode !== undefined ? `HTTP ${e.statusCode}` : '';
@@ -230,7 +230,11 @@ class BatchBuilder {
   line(bytes: Buffer, where: string): void {
     this.lines++;
     this.bytes += bytes.length + 1;
-    const text = bytes.toString('utf8').replace(/\r$/, '');
+    // A byte-order mark or a CRLF ending would make valid JSON unparseable: neither is content.
+    const text = bytes
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .replace(/\r$/, '');
     if (text.trim() === '') return;
     let doc: unknown;
     try {

@@ -196,6 +196,17 @@ run('aks-blob source against Azurite (the Azure Storage emulator)', () => {
     expect(out.rejected[1].reason).toMatch(/properties\.log: not valid JSON/);
   });
 
+  it('reads lines with CRLF endings and a leading byte-order mark', async () => {
+    const container = await newContainer();
+    const a = lines(3);
+    const crlf = '\uFEFF' + a.text.replace(/\n/g, '\r\n');
+    await append(container, blobName('aks-test', now()), crlf);
+    const source = await openSource({ container: container.containerName });
+    const out = await drain(source);
+    expect(out.rejected).toEqual([]);
+    expect(out.ids).toEqual(a.ids);
+  });
+
   it("picks up the next hour's blob and other clusters' blobs, oldest hour first", async () => {
     const container = await newContainer();
     const hour13 = blobName('aks-test', now());
