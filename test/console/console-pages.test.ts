@@ -232,4 +232,27 @@ describeInChromium('console pages in Chromium', () => {
     await screenshotBothSchemes(overview.page, 'overview');
     overview.expectClean();
   });
+
+  it('lists the clusters from the header with their newest event, each linking to its events', async () => {
+    const { page, expectClean } = await open('/');
+    await Promise.all([page.waitForURL(/\/clusters$/), page.click('#nav-clusters')]);
+    const rows = await page.$$eval('#clusters tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())),
+    );
+    // Both clusters, by name; their events came by the webhook.
+    expect(rows.map((r) => [r[0], r[2]])).toEqual([
+      ['prod', 'webhook'],
+      ['staging', 'webhook'],
+    ]);
+    // The console shows <time> in the browser's time zone (stamped seconds ago by the suite).
+    for (const row of rows) expect(row[1]).toMatch(/2\d{3}/);
+    expect(await page.locator('#sources').count()).toBe(0);
+    await screenshotBothSchemes(page, 'clusters');
+    await Promise.all([
+      page.waitForURL(/cluster=staging/),
+      page.click('#clusters a:text-is("staging")'),
+    ]);
+    expect(await rowUsers(page)).toEqual(['erin']);
+    expectClean();
+  });
 });
