@@ -25,6 +25,7 @@ import {
 } from './support/k8s-objects';
 import { ConfigError, parseEnvironment } from '../../src/config/environment';
 import { goString, MiniHelm } from './support/mini-helm';
+import { SOURCE_DEFINITIONS } from '../../src/sources/source-registry';
 
 const chart = join(__dirname, '..', '..', 'k8s', 'helm', 'k8s-audit-webhook');
 const templates = templateSources(chart);
@@ -173,12 +174,45 @@ SCENARIOS.detection = {
     { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'falco' } } },
   ],
 };
+/** One entry of each kind, as docs/sources/*.md show them; the AKS SAS comes from a Secret. */
+const SOURCES_LIST = [
+  {
+    name: 'gke-prod',
+    kind: 'gke-pubsub',
+    projectId: 'acme-prod',
+    subscription: 'gke-audit-reader',
+  },
+  {
+    name: 'aks-prod',
+    kind: 'aks-blob',
+    cluster: 'aks-prod',
+    container: 'insights-logs-kube-audit-admin',
+    accountUrl: 'https://aksauditprod.blob.core.windows.net',
+    sasTokenEnv: 'AKS_PROD_AUDIT_SAS',
+    pollSeconds: 30,
+  },
+  { name: 'eks-prod', kind: 'eks-cloudwatch', cluster: 'prod-eks', region: 'eu-west-1' },
+];
+SCENARIOS.sources = {
+  'webhook.token': 't0ken',
+  'auth.apiTokens': 'siem:0123456789abcdef',
+  'sources.list': SOURCES_LIST,
+  'sources.envFromSecret': 'audit-sources',
+  'sources.extraVolumes': [{ name: 'gcp-key', secret: { secretName: 'gke-audit-key' } }],
+  'sources.extraVolumeMounts': [
+    { name: 'gcp-key', mountPath: '/etc/audit-webhook/gcp', readOnly: true },
+  ],
+  'serviceAccount.annotations': {
+    'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/k8s-audit-webhook-eks-read',
+  },
+};
 /** Secrets each scenario expects to exist outside the chart. */
 const EXTERNAL_SECRETS: Record<string, string[]> = {
   sqlite: [],
   mysql: ['audit-env', 'audit-k8s-audit-webhook-tls'],
   mariadb: [],
   detection: [],
+  sources: ['audit-sources', 'gke-audit-key'],
 };
 
 describe("Helm chart, rendered by the suite's Go-template subset (support/mini-helm.ts, not Helm)", () => {
@@ -418,6 +452,220 @@ describe("Helm chart, rendered by the suite's Go-template subset (support/mini-h
     });
   });
 
+  describe('managed-cluster sources', () => {
+    const receiver = (objects: K8sObject[]) =>
+      objects.find((o) => o.kind === 'Deployment')!.spec.template.spec;
+    const envOf = (objects: K8sObject[]) =>
+      Object.fromEntries(
+        receiver(objects).containers[0].env.map((e: any) => [e.name, e.value]),
+      ) as Record<string, string | undefined>;
+    const base = { 'webhook.token': 't', 'auth.apiTokens': 'a:0123456789abcdef' };
+    const policyOf = (objects: K8sObject[]) =>
+      objects.find(
+        (o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'audit-k8s-audit-webhook',
+      );
+    const httpsEgress = (objects: K8sObject[]) =>
+      policyOf(objects)!.spec.egress.filter((r: any) => r.ports.some((p: any) => p.port === 443));
+    const sourcesConfigMap = (objects: K8sObject[]) =>
+      objects.find(
+        (o) => o.kind === 'ConfigMap' && o.metadata.name === 'audit-k8s-audit-webhook-sources',
+      );
+
+    it('by default: no SOURCES_FILE, no sources ConfigMap, volume or Secret, no 443 egress', () => {
+      const objects = render(base);
+      expect(envOf(objects)).not.toHaveProperty('SOURCES_FILE');
+      expect(objects.map((o) => o.kind)).not.toContain('ConfigMap');
+      expect(receiver(objects).volumes.map((v: any) => v.name)).toEqual(['tmp', 'data']);
+      expect(receiver(objects).containers[0].envFrom).toEqual([
+        { secretRef: { name: 'audit-k8s-audit-webhook' } },
+      ]);
+      expect(httpsEgress(objects)).toEqual([]);
+    });
+
+    it('list: rendered into the ConfigMap as sources.yaml, mounted read-only, SOURCES_FILE names it', () => {
+      const objects = render(SCENARIOS.sources);
+      const configMap = sourcesConfigMap(objects)!;
+      expect(Object.keys(configMap.data)).toEqual(['sources.yaml']);
+      expect(parse(configMap.data['sources.yaml'])).toEqual({ sources: SOURCES_LIST });
+      const pod = receiver(objects);
+      expect(pod.volumes).toContainEqual({
+        name: 'sources',
+        configMap: { name: 'audit-k8s-audit-webhook-sources' },
+      });
+      expect(pod.containers[0].volumeMounts).toContainEqual({
+        name: 'sources',
+        mountPath: '/etc/audit-webhook/sources',
+        readOnly: true,
+      });
+      expect(envOf(objects).SOURCES_FILE).toBe('/etc/audit-webhook/sources/sources.yaml');
+      // No secret in the ConfigMap: the AKS entry names the variable, the Secret holds it.
+      expect(configMap.data['sources.yaml']).toContain('sasTokenEnv: AKS_PROD_AUDIT_SAS');
+    });
+
+    it('envFromSecret: its keys become the receiver environment, after the chart Secret', () => {
+      const objects = render(SCENARIOS.sources);
+      expect(receiver(objects).containers[0].envFrom).toEqual([
+        { secretRef: { name: 'audit-k8s-audit-webhook' } },
+        { secretRef: { name: 'audit-sources' } },
+      ]);
+      // Not optional: the pod waits for the Secret rather than starting without the SAS.
+      expect(crossCheckProblems(objects, { externalSecrets: ['gke-audit-key'] })).toContain(
+        'Deployment/audit-k8s-audit-webhook container receiver: needs missing Secret audit-sources',
+      );
+    });
+
+    it('the sources file as the pod sees it, with the Secret keys in the environment, is one the service accepts', () => {
+      const objects = render(SCENARIOS.sources);
+      const configMap = sourcesConfigMap(objects)!;
+      const env = envOf(objects);
+      const secret = objects.find((o) => o.kind === 'Secret')!;
+      const dir = mkdtempSync(join(tmpdir(), 'helm-sources-'));
+      try {
+        // SOURCES_FILE with the mount point replaced by a scratch copy of the ConfigMap.
+        const file = env.SOURCES_FILE!.replace('/etc/audit-webhook/sources', dir);
+        writeFileSync(file, configMap.data['sources.yaml']);
+        const problemsOf = (extra: Record<string, string>) => {
+          try {
+            const config = parseEnvironment({
+              ...env,
+              ...secret.stringData,
+              ...extra,
+              SOURCES_FILE: file,
+            });
+            return config.sources.sources.map((s) => `${s.entry.name}: ${s.definition.kind}`);
+          } catch (error) {
+            if (!(error instanceof ConfigError)) throw error;
+            return error.problems;
+          }
+        };
+        // The key of sources.envFromSecret that the AKS entry names.
+        expect(problemsOf({ AKS_PROD_AUDIT_SAS: 'sv=2024-08-04&sr=c&sp=rl&sig=abc' })).toEqual([
+          'gke-prod: gke-pubsub',
+          'aks-prod: aks-blob',
+          'eks-prod: eks-cloudwatch',
+        ]);
+        expect(problemsOf({})).toEqual([
+          `SOURCES_FILE ${file}: sources[1] ("aks-prod"): sasTokenEnv: the environment variable AKS_PROD_AUDIT_SAS is not set`,
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('existingConfigMap: mounts that ConfigMap, SOURCES_FILE names its key, nothing rendered', () => {
+      const objects = render({
+        ...base,
+        'sources.existingConfigMap': 'team-sources',
+        'sources.existingConfigMapKey': 'clusters.yaml',
+      });
+      expect(objects.map((o) => o.kind)).not.toContain('ConfigMap');
+      expect(receiver(objects).volumes).toContainEqual({
+        name: 'sources',
+        configMap: { name: 'team-sources' },
+      });
+      expect(receiver(objects).containers[0].volumeMounts).toContainEqual({
+        name: 'sources',
+        mountPath: '/etc/audit-webhook/sources',
+        readOnly: true,
+      });
+      expect(envOf(objects).SOURCES_FILE).toBe('/etc/audit-webhook/sources/clusters.yaml');
+      expect(httpsEgress(objects)).toHaveLength(1);
+      expect(crossCheckProblems(objects, { externalConfigMaps: ['team-sources'] })).toEqual([]);
+      expect(crossCheckProblems(objects)).toContain(
+        'Deployment/audit-k8s-audit-webhook: volume sources uses missing ConfigMap team-sources',
+      );
+      // The default key.
+      const byDefault = render({ ...base, 'sources.existingConfigMap': 'team-sources' });
+      expect(envOf(byDefault).SOURCES_FILE).toBe('/etc/audit-webhook/sources/sources.yaml');
+    });
+
+    it('NetworkPolicy: egress TCP 443 to sources.egressCidrs (default 0.0.0.0/0), only with sources', () => {
+      expect(httpsEgress(render(SCENARIOS.sources))).toEqual([
+        { ports: [{ port: 443, protocol: 'TCP' }], to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] },
+      ]);
+      const narrowed = render({
+        ...SCENARIOS.sources,
+        'sources.egressCidrs': ['10.20.0.0/16', '199.36.153.8/30'],
+      });
+      expect(httpsEgress(narrowed)).toEqual([
+        {
+          ports: [{ port: 443, protocol: 'TCP' }],
+          to: [{ ipBlock: { cidr: '10.20.0.0/16' } }, { ipBlock: { cidr: '199.36.153.8/30' } }],
+        },
+      ]);
+      // DNS stays; the rule is added, not substituted.
+      expect(policyOf(narrowed)!.spec.egress[0].ports.map((p: any) => p.port)).toEqual([53, 53]);
+      expect(httpsEgress(render({ ...SCENARIOS.sources, 'sources.egressCidrs': [] }))).toEqual([
+        { ports: [{ port: 443, protocol: 'TCP' }] },
+      ]);
+      expect(
+        policyOf(render({ ...SCENARIOS.sources, 'networkPolicy.enabled': false })),
+      ).toBeUndefined();
+    });
+
+    it('a change to sources.list changes the pod template (checksum/sources), other values do not', () => {
+      const annotations = (sets: Record<string, unknown>) =>
+        render(sets).find((o) => o.kind === 'Deployment')!.spec.template.metadata.annotations;
+      const before = annotations(SCENARIOS.sources);
+      expect(before['checksum/sources']).toMatch(/^[0-9a-f]{64}$/);
+      const changed = annotations({
+        ...SCENARIOS.sources,
+        'sources.list': SOURCES_LIST.map((e) =>
+          e.name === 'eks-prod' ? { ...e, region: 'eu-central-1' } : e,
+        ),
+      });
+      expect(changed['checksum/sources']).not.toBe(before['checksum/sources']);
+      expect(changed['checksum/rules']).toBe(before['checksum/rules']);
+      expect(annotations({ ...SCENARIOS.sources, logLevel: 'debug' })['checksum/sources']).toBe(
+        before['checksum/sources'],
+      );
+      expect(annotations(base)['checksum/sources']).not.toBe(before['checksum/sources']);
+    });
+
+    it('extraVolumes/extraVolumeMounts (a GCP key file) and the ServiceAccount annotations reach the pod', () => {
+      const objects = render(SCENARIOS.sources);
+      const pod = receiver(objects);
+      expect(pod.volumes).toContainEqual({
+        name: 'gcp-key',
+        secret: { secretName: 'gke-audit-key' },
+      });
+      expect(pod.containers[0].volumeMounts).toContainEqual({
+        name: 'gcp-key',
+        mountPath: '/etc/audit-webhook/gcp',
+        readOnly: true,
+      });
+      const account = objects.find((o) => o.kind === 'ServiceAccount')!;
+      expect(account.metadata).toHaveProperty('annotations', {
+        'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/k8s-audit-webhook-eks-read',
+      });
+      expect(pod.serviceAccountName).toBe(account.metadata.name);
+    });
+
+    it('the kinds the chart accepts are the kinds the service defines', () => {
+      const helpers = templates.get('_helpers.tpl') ?? '';
+      const accepted =
+        /\^\(((?:[a-z-]+\|?)+)\)\$" \(printf "%v" \(default "" \$entry\.kind\)\)/.exec(
+          helpers,
+        )?.[1];
+      expect(accepted?.split('|').sort()).toEqual(SOURCE_DEFINITIONS.map((d) => d.kind).sort());
+    });
+
+    it('refuses a secret pasted into an *Env field without printing it', () => {
+      const sas = 'sv=2024-08-04&sr=c&sp=rl&sig=SECRETSIGNATURE';
+      let message = '';
+      try {
+        render({
+          ...SCENARIOS.sources,
+          'sources.list': [{ ...SOURCES_LIST[1], sasTokenEnv: sas }],
+        });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/sources\.list\[0\] \(aks-prod\): sasTokenEnv must be the NAME/);
+      expect(message).not.toContain('SECRETSIGNATURE');
+    });
+  });
+
   it.each([
     [
       'SQLite with two replicas',
@@ -506,6 +754,48 @@ describe("Helm chart, rendered by the suite's Go-template subset (support/mini-h
       /detection.falcosidekickUrl must be an http\(s\) URL/,
     ],
     [
+      'both sources.list and sources.existingConfigMap',
+      { ...SCENARIOS.sources, 'sources.existingConfigMap': 'team-sources' },
+      /either sources.list or sources.existingConfigMap/,
+    ],
+    [
+      'a secret given as a field of a source entry',
+      {
+        ...SCENARIOS.sources,
+        'sources.list': [{ ...SOURCES_LIST[1], connectionString: 'BlobEndpoint=https://x' }],
+      },
+      /sources.list\[0\] \(aks-prod\): connectionString looks like a secret/,
+    ],
+    [
+      'two sources of the same name',
+      { ...SCENARIOS.sources, 'sources.list': [SOURCES_LIST[0], SOURCES_LIST[0]] },
+      /sources.list\[1\]: the name "gke-prod" is used by another source/,
+    ],
+    [
+      'a source of an unknown kind',
+      { ...SCENARIOS.sources, 'sources.list': [{ name: 'x', kind: 'gke-logging' }] },
+      /sources.list\[0\] \(x\): kind must be one of/,
+    ],
+    [
+      'a source without a usable name',
+      { ...SCENARIOS.sources, 'sources.list': [{ name: 'GKE Prod', kind: 'gke-pubsub' }] },
+      /sources.list\[0\]: name must be 1-63 characters/,
+    ],
+    [
+      'a source name longer than 63 characters',
+      { ...SCENARIOS.sources, 'sources.list': [{ ...SOURCES_LIST[0], name: 'g'.repeat(64) }] },
+      /sources.list\[0\]: name must be 1-63 characters/,
+    ],
+    [
+      'sources.envFromSecret without any source',
+      {
+        'webhook.token': 't',
+        'auth.apiTokens': 'a:0123456789abcdef',
+        'sources.envFromSecret': 'x',
+      },
+      /sources.envFromSecret is set but no source is/,
+    ],
+    [
       'TLS without a certificate source',
       { 'webhook.token': 't', 'auth.apiTokens': 'a:0123456789abcdef', 'tls.enabled': true },
       /tls.enabled needs/,
@@ -561,6 +851,15 @@ describeWithHelm('Helm chart, rendered by helm', () => {
       'detection.falcosidekickUrl=http://falcosidekick.falco:2801/',
       `detection.customRules.50-local\\.yaml=${CUSTOM_RULES.replace(/,/g, '\\,')}`,
     ],
+    sources: [
+      'webhook.token=t0ken',
+      'auth.apiTokens=siem:0123456789abcdef',
+      'sources.list[0].name=gke-prod',
+      'sources.list[0].kind=gke-pubsub',
+      'sources.list[0].projectId=acme-prod',
+      'sources.list[0].subscription=gke-audit-reader',
+      'sources.envFromSecret=audit-sources',
+    ],
   };
 
   it('passes helm lint', () => {
@@ -576,7 +875,12 @@ describeWithHelm('Helm chart, rendered by helm', () => {
     async (name) => {
       const objects = render(...scenarios[name]);
       expect((await Promise.all(objects.map(schemaProblems))).flat()).toEqual([]);
-      const external = name === 'mysql' ? ['audit-env', 'audit-k8s-audit-webhook-tls'] : [];
+      const external =
+        name === 'mysql'
+          ? ['audit-env', 'audit-k8s-audit-webhook-tls']
+          : name === 'sources'
+            ? ['audit-sources']
+            : [];
       expect(crossCheckProblems(objects, { externalSecrets: external })).toEqual([]);
     },
   );
@@ -594,6 +898,37 @@ describeWithHelm('Helm chart, rendered by helm', () => {
     expect(env.RULES_FILES).toBe('/etc/audit-webhook/rules/50-local.yaml');
     const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
     expect(policy.spec.egress).toContainEqual({ ports: [{ port: 2801, protocol: 'TCP' }] });
+  });
+
+  it('sources: the same ConfigMap, SOURCES_FILE, Secret and 443 egress as the Go-template subset renders', () => {
+    const objects = render(...scenarios.sources);
+    const configMap = objects.find((o) => o.kind === 'ConfigMap')!;
+    expect(parse(configMap.data['sources.yaml'])).toEqual({ sources: [SOURCES_LIST[0]] });
+    const container = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec
+      .containers[0];
+    expect(container.env).toContainEqual({
+      name: 'SOURCES_FILE',
+      value: '/etc/audit-webhook/sources/sources.yaml',
+    });
+    expect(container.envFrom).toContainEqual({ secretRef: { name: 'audit-sources' } });
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy')!;
+    expect(policy.spec.egress).toContainEqual({
+      ports: [{ port: 443, protocol: 'TCP' }],
+      to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+    });
+  });
+
+  it('fails a secret pasted into an *Env field of a source', () => {
+    expect(() =>
+      render(
+        'webhook.token=t',
+        'auth.apiTokens=a:0123456789abcdef',
+        'sources.list[0].name=aks-prod',
+        'sources.list[0].kind=aks-blob',
+        'sources.list[0].cluster=aks-prod',
+        'sources.list[0].connectionStringEnv=sv-2024-08-04;sig-abc',
+      ),
+    ).toThrow(/connectionStringEnv must be the NAME of an environment variable/);
   });
 
   it('fails SQLite with two replicas', () => {

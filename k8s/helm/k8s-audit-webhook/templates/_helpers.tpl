@@ -109,6 +109,26 @@ app.kubernetes.io/component: mariadb
 {{- default (ternary "443" "80" (eq $url.scheme "https")) $port }}
 {{- end }}
 
+{{/* Where the sources ConfigMap is mounted; SOURCES_FILE names a file in it. */}}
+{{- define "k8s-audit-webhook.sourcesDir" -}}
+/etc/audit-webhook/sources
+{{- end }}
+
+{{/* The ConfigMap holding the sources file, or "" when no managed-cluster source is configured. */}}
+{{- define "k8s-audit-webhook.sourcesConfigMapName" -}}
+{{- if .Values.sources.existingConfigMap }}
+{{- .Values.sources.existingConfigMap }}
+{{- else if .Values.sources.list }}
+{{- printf "%s-sources" (include "k8s-audit-webhook.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* SOURCES_FILE: the mounted sources file (sources.list: sources.yaml; or the existing key). */}}
+{{- define "k8s-audit-webhook.sourcesFile" -}}
+{{- $key := ternary .Values.sources.existingConfigMapKey "sources.yaml" (not (empty .Values.sources.existingConfigMap)) }}
+{{- printf "%s/%s" (include "k8s-audit-webhook.sourcesDir" .) $key }}
+{{- end }}
+
 {{- define "k8s-audit-webhook.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
@@ -175,6 +195,42 @@ app.kubernetes.io/component: mariadb
 {{- end }}
 {{- if and $detection.falcosidekickUrl (not (regexMatch "^https?://[^/:]+(:[0-9]+)?(/.*)?$" $detection.falcosidekickUrl)) }}
 {{- fail "detection.falcosidekickUrl must be an http(s) URL of Falcosidekick, e.g. http://falcosidekick.falco:2801/." }}
+{{- end }}
+{{- end }}
+{{- $sources := .Values.sources }}
+{{- if and $sources.list $sources.existingConfigMap }}
+{{- fail "Set either sources.list or sources.existingConfigMap, not both: one sources file is mounted at /etc/audit-webhook/sources." }}
+{{- end }}
+{{- if and $sources.existingConfigMap (not (regexMatch "^[-._a-zA-Z0-9]+$" $sources.existingConfigMapKey)) }}
+{{- fail "sources.existingConfigMapKey must be a ConfigMap key (letters, digits, '-', '_', '.')." }}
+{{- end }}
+{{- if and $sources.envFromSecret (not (or $sources.list $sources.existingConfigMap)) }}
+{{- fail "sources.envFromSecret is set but no source is: add sources.list (or sources.existingConfigMap)." }}
+{{- end }}
+{{- $names := "," }}
+{{- range $i, $entry := $sources.list }}
+{{- if not (kindIs "map" $entry) }}
+{{- fail (printf "sources.list[%d] must be a mapping with name and kind (docs/managed-clusters.md)." $i) }}
+{{- end }}
+{{- $name := printf "%v" (default "" $entry.name) }}
+{{- if not (and (regexMatch "^[a-z0-9][a-z0-9-]*$" $name) (eq (trunc 63 $name) $name)) }}
+{{- fail (printf "sources.list[%d]: name must be 1-63 characters of a-z, 0-9 and - (it names the source's lease, checkpoint and metrics)." $i) }}
+{{- end }}
+{{- if contains (printf ",%s," $entry.name) $names }}
+{{- fail (printf "sources.list[%d]: the name %q is used by another source." $i $entry.name) }}
+{{- end }}
+{{- $names = printf "%s%s," $names $entry.name }}
+{{- if not (regexMatch "^(gke-pubsub|aks-blob|eks-cloudwatch)$" (printf "%v" (default "" $entry.kind))) }}
+{{- fail (printf "sources.list[%d] (%s): kind must be one of gke-pubsub, aks-blob, eks-cloudwatch." $i $entry.name) }}
+{{- end }}
+{{- range $field, $value := $entry }}
+{{- /* The file names the variables holding secrets; a secret itself must never land in the ConfigMap. */}}
+{{- if and (regexMatch "Env$" $field) (not (regexMatch "^[A-Za-z_][A-Za-z0-9_]*$" (printf "%v" $value))) }}
+{{- fail (printf "sources.list[%d] (%s): %s must be the NAME of an environment variable (e.g. AKS_PROD_STORAGE, a key of sources.envFromSecret), not its value: secrets never go in the sources ConfigMap." $i $entry.name $field) }}
+{{- end }}
+{{- if regexMatch "([Ss]ecret|[Pp]assword|[Tt]oken|[Kk]ey|[Cc]onnectionString|[Cc]redentials)$" $field }}
+{{- fail (printf "sources.list[%d] (%s): %s looks like a secret; the sources file only names environment variables holding secrets (connectionStringEnv, sasTokenEnv, credentialsFileEnv), set from sources.envFromSecret." $i $entry.name $field) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end }}
