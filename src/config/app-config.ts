@@ -114,6 +114,11 @@ export interface AppConfig {
 export interface SourcesConfig {
   file?: string;
   sources: ConfiguredSource[];
+  /**
+   * The environment the entries were checked against (their secrets' variables, emulator
+   * hosts); the sources read the same one when they run.
+   */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The rules engine (src/detection, docs/detections.md). */

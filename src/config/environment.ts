@@ -365,7 +365,7 @@ function parseSources(env: EnvironmentVariables, rawEnv: Env, problems: string[]
     SOURCE_DEFINITIONS,
   );
   problems.push(...loaded.problems);
-  return { file: env.SOURCES_FILE, sources: loaded.sources };
+  return { file: env.SOURCES_FILE, sources: loaded.sources, env: rawEnv };
 }
 
 /** Rules files must exist when the service starts: a typo would otherwise silently drop rules. */

@@ -86,6 +86,25 @@ describe('extractEvents', () => {
     expect(r.errors).toEqual([]);
   });
 
+  it('says why a message is not JSON without quoting it (the reasons are logged)', () => {
+    const secret = 'password=hunter2 {not json';
+    const r = extractEventsDetailed({
+      records: [{ category: 'kube-audit', properties: { log: secret } }],
+    });
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0].reason).toMatch(
+      /^records\[0\]\.properties\.log: not valid JSON \((at character \d+ of|\d+ characters)/,
+    );
+    expect(r.errors[0].reason).not.toMatch(/password|hunter2|not json/);
+    const cw = extractEventsDetailed({
+      events: [{ logStreamName: 'kube-apiserver-audit-1', message: secret, timestamp: 1 }],
+    });
+    expect(cw.errors.map((e) => e.reason)).toEqual([
+      expect.stringMatching(/^events\[0\]\.message: not valid JSON \(/),
+    ]);
+    expect(cw.errors[0].reason).not.toContain('hunter2');
+  });
+
   it('reports unusable AKS records', () => {
     const r = extractEventsDetailed({
       records: [

@@ -50,6 +50,19 @@ function describe(v: unknown): string {
   return `a ${typeof v}`;
 }
 
+/**
+ * Why a string is not JSON, without quoting it: Node's parser error quotes the text around the
+ * fault, and these reasons are logged (an audit event's text may hold anything). The position
+ * and the length say where to look in the record, which is kept in quarantine.
+ */
+export function notJson(error: unknown, text: string): string {
+  const position = /position (\d+)/.exec(String((error as Error | undefined)?.message));
+  const at = position
+    ? `at character ${position[1]} of ${text.length}`
+    : `${text.length} characters`;
+  return `not valid JSON (${at})`;
+}
+
 /** A short, single-line sample of a value for error messages. */
 export function sample(v: unknown, max = 200): string {
   let text: string;
@@ -178,11 +191,7 @@ class Extractor {
     try {
       parsed = JSON.parse(message);
     } catch (e) {
-      this.error(
-        `${path}${path ? '.' : ''}message`,
-        `not valid JSON (${(e as Error).message})`,
-        message,
-      );
+      this.error(`${path}${path ? '.' : ''}message`, notJson(e, message), message);
       return;
     }
     this.value(parsed, `${path}${path ? '.' : ''}message`, depth + 1, format);
@@ -206,7 +215,7 @@ class Extractor {
       try {
         parsed = JSON.parse(log);
       } catch (e) {
-        this.error(logPath, `not valid JSON (${(e as Error).message})`, log);
+        this.error(logPath, notJson(e, log), log);
         return;
       }
       this.value(parsed, logPath, depth + 1, format ?? AKS_FORMAT);

@@ -78,6 +78,11 @@ describe('loadSourcesFile (SOURCES_FILE)', () => {
         '    kind: aks-blob',
         '    cluster: Prod!',
         '  - just a string',
+        '  - name: gke-x',
+        '    kind: gke-pubsub',
+        '    projectId: acme',
+        '    subscription: s1',
+        '    maxMessages: "many"',
       ].join('\n'),
     );
     expect(sources).toEqual([]);
@@ -92,6 +97,8 @@ describe('loadSourcesFile (SOURCES_FILE)', () => {
         `${at}: sources[5]: must be a mapping with name and kind`,
       ]),
     );
+    // One line per problem, even where a field's checks share their message.
+    expect(problems.filter((p) => p.includes('maxMessages'))).toHaveLength(1);
   });
 
   it('refuses what is not a sources file, and a file it cannot read', () => {

@@ -24,13 +24,18 @@ function isObject(v: unknown): v is Obj {
 }
 
 function messages(errors: ValidationError[], prefix = ''): string[] {
+  // One field's decorators often share a message ("must be a whole number from 1 to 3600").
+  return [...new Set(messagesOf(errors, prefix))];
+}
+
+function messagesOf(errors: ValidationError[], prefix: string): string[] {
   return errors.flatMap((error) => {
     const path = `${prefix}${error.property}`;
     const own = Object.values(error.constraints ?? {}).map((why) =>
       // class-validator says "property x should not exist" for unknown fields.
       why.includes('should not exist') ? `${path}: unknown field` : `${path}: ${why}`,
     );
-    return [...own, ...messages(error.children ?? [], `${path}.`)];
+    return [...own, ...messagesOf(error.children ?? [], `${path}.`)];
   });
 }
 

@@ -194,7 +194,7 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
   private async run({ entry, definition }: ConfiguredSource): Promise<void> {
     const signal = this.abort.signal;
     const context: SourceContext = {
-      env: process.env,
+      env: this.config.sources.env ?? process.env,
       log: (level, message) => this.logger[level](`source ${entry.name}: ${message}`),
       now: Date.now,
     };
@@ -269,7 +269,12 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
         }
         const stored = await this.storeBatch(name, batch, position, lastEventMs ?? null, signal);
         if (!stored) return;
-        await batch.acknowledge?.();
+        try {
+          await batch.acknowledge?.();
+        } catch (error) {
+          // Stored already: the cloud sends the batch again and the content hash drops it.
+          this.failed(name, 'read', error);
+        }
         this.update(name, { lastEventMs, lastPollMs: Date.now(), lastError: undefined });
       }
     } finally {
