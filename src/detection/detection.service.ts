@@ -129,7 +129,7 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
     this.pipeline = new DetectionPipeline(this.store, this.rules.ruleset, this.sink(), {
       hostname: hostname(),
     });
-    this.subscription = this.feed.committed.subscribe(() => this.wake());
+    this.subscription = this.feed.commits.subscribe(() => this.wake());
     this.loop = this.run().catch((error: unknown) =>
       this.logger.error(`detector stopped: ${String(error)}`),
     );

@@ -21,14 +21,25 @@ export interface CommittedBatch {
 @Injectable()
 export class CommittedEventsFeed {
   private readonly subject = new Subject<CommittedBatch>();
+  private readonly signal = new Subject<void>();
 
   get committed(): Observable<CommittedBatch> {
     return this.subject.asObservable();
   }
 
+  /**
+   * "Something was committed", without the ids: for readers that go to the database anyway
+   * (the detector), so that their listening costs ingest no id strings.
+   */
+  get commits(): Observable<void> {
+    return this.signal.asObservable();
+  }
+
   /** Cheap when nobody listens: no id strings are built then. */
   publish(cluster: string, ids: Buffer[], mayIncludeDuplicates: boolean): void {
-    if (!this.subject.observed || ids.length === 0) return;
+    if (ids.length === 0) return;
+    if (this.signal.observed) this.signal.next();
+    if (!this.subject.observed) return;
     this.subject.next({ cluster, ids: ids.map(bufferToUuid), mayIncludeDuplicates });
   }
 }
