@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { IngestActivity } from '../../../src/feed/ingest-activity';
 import { backends, startTestApp, type TestApp } from '../../support/test-app';
 import {
   auditEvent,
@@ -161,6 +162,37 @@ describe.each(backends())('detector after commit (%s)', (backend) => {
     );
     expect(text).toMatch(/audit_detection_lag_seconds \d/);
     expect(text).toMatch(/audit_detection_forwarded_total \d/);
+  });
+
+  it('steps aside while webhook batches are in flight, at most 10 s, and evaluates at once when ingest is idle', async () => {
+    const ds = dataSourceOf(app);
+    const ofName = async (name: string) =>
+      (await detections(ds, 'Test ConfigMap Deleted')).filter((r) =>
+        r.output.includes(`default/${name} `),
+      );
+    const deleted = (name: string) =>
+      auditEvent({ verb: 'delete', resource: 'configmaps', name, user: 'mallory', atMs: T0 });
+    // A batch stays in flight (as on a saturated webhook) until end().
+    const activity = app.app.get(IngestActivity);
+    activity.begin();
+    try {
+      await sleep(2500); // the detector's pass under way when ingest got busy is over
+      await post(app.url, 'yielding', [deleted('while-busy')]);
+      const posted = Date.now();
+      await sleep(3000);
+      expect(await ofName('while-busy')).toHaveLength(0);
+      // Deferred at most MAX_DEFER_MS (10 s) since its last pass: evaluated while still busy.
+      await eventually(async () => expect(await ofName('while-busy')).toHaveLength(1), 15_000);
+      expect(Date.now() - posted).toBeLessThan(14_000);
+      await post(app.url, 'yielding', [deleted('when-idle')]);
+      await sleep(1000);
+      expect(await ofName('when-idle')).toHaveLength(0);
+    } finally {
+      activity.end();
+    }
+    const idleAt = Date.now();
+    await eventually(async () => expect(await ofName('when-idle')).toHaveLength(1), 15_000);
+    expect(Date.now() - idleAt).toBeLessThan(3000);
   });
 
   it('the console\'s detections page has no "detections are off" notice while the detector runs', async () => {
