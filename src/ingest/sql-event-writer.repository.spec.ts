@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { EVENT_COLUMNS, EventRecord } from '../database/events-table';
+import { EVENT_COLUMNS, EventRecord, QUARANTINE_COLUMNS } from '../database/events-table';
 import type { SqlDialect, SqlStatement } from '../database/sql-dialect';
-import { buildEventRecord } from './event-record';
+import { buildEventRecord, buildQuarantineRecord } from './event-record';
 import { chunkRows, isTransientLockError, SqlEventWriter } from './sql-event-writer.repository';
 
 describe('chunkRows', () => {
@@ -97,5 +97,33 @@ describe('SqlEventWriter', () => {
     const params = statements[0].params;
     expect(params[EVENT_COLUMNS.indexOf('name')]).toBe('n'.repeat(253));
     expect(String(params[EVENT_COLUMNS.indexOf('event')])).toContain('n'.repeat(400));
+  });
+
+  it('stores a quarantined record too large for one statement cut, saying so, and a source position with the batch', async () => {
+    const { writer, statements } = writerWithCapture(128 * 1024 + 4000);
+    const huge = buildQuarantineRecord('c', 'y'.repeat(200_000), 'src: not valid JSON', new Date());
+    const small = buildQuarantineRecord('c', 'short', 'src: not an event', new Date());
+    await writer.write([], [huge, small], {
+      source: 'src',
+      position: 'p-7',
+      lastEventMs: 5,
+      updatedAtMs: 6,
+    });
+    const raw = QUARANTINE_COLUMNS.indexOf('raw');
+    const reason = QUARANTINE_COLUMNS.indexOf('reason');
+    const width = QUARANTINE_COLUMNS.length;
+    const params = statements[0].params;
+    expect(String(params[raw]).length).toBeLessThan(200_000);
+    expect(String(params[raw])).toMatch(/^y+$/);
+    expect(params[reason]).toMatch(
+      /^src: not valid JSON \(stored cut to its first \d+ of 200000 characters\)$/,
+    );
+    expect(params[width + raw]).toBe('short');
+    expect(params[width + reason]).toBe('src: not an event');
+    // The position goes in the same transaction, last.
+    expect(statements.at(-1)).toEqual({
+      sql: 'UPSERT source_checkpoints',
+      params: ['src', 'p-7', 5, 6],
+    });
   });
 });

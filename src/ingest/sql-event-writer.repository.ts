@@ -6,6 +6,7 @@ import {
   EventRecord,
   EVENTS_TABLE,
   QUARANTINE_COLUMNS,
+  QUARANTINE_REASON_LIMIT,
   QUARANTINE_TABLE,
   quarantineParams,
   QuarantineRecord,
@@ -135,7 +136,7 @@ export class SqlEventWriter implements EventWriter {
       return { inserted: 0, quarantined: 0 };
     }
     const events = records.map((record) => eventParams(this.fitToStatement(record)));
-    const quarantined = quarantine.map((record) => quarantineParams(record));
+    const quarantined = quarantine.map((record) => quarantineParams(this.fitQuarantine(record)));
     const positionStatement: SqlStatement | undefined = position && {
       sql: this.positionUpsert,
       params: [position.source, position.position, position.lastEventMs, position.updatedAtMs],
@@ -161,6 +162,24 @@ export class SqlEventWriter implements EventWriter {
       `event ${record.auditID.slice(0, 64)} is ${json.length} bytes; stored without its objects`,
     );
     return { ...record, event: truncatedEventJson(json) };
+  }
+
+  /**
+   * A quarantined record too large for one statement would be refused on every retry (a
+   * source's batch is retried as it is, and would never get past it): keep its start, which is
+   * what a person reads, and say so in the reason. The content hash stays that of the whole.
+   */
+  private fitQuarantine(record: QuarantineRecord): QuarantineRecord {
+    const limit = this.dialect.maxStatementBytes - OTHER_COLUMNS_BYTES;
+    const raw = record.raw;
+    if (raw.length * 3 <= limit || Buffer.byteLength(raw) <= limit) return record;
+    const keep = Math.floor(limit / 3);
+    const note = ` (stored cut to its first ${keep} of ${raw.length} characters)`;
+    return {
+      ...record,
+      raw: raw.slice(0, keep),
+      reason: record.reason.slice(0, QUARANTINE_REASON_LIMIT - note.length) + note,
+    };
   }
 
   private async writeOnce(

@@ -75,8 +75,15 @@ function short(error: unknown): string {
   return text.replace(/\s+/g, ' ').slice(0, MESSAGE_CHARS);
 }
 
-/** The newest stageTimestamp of a batch's items (epoch ms), for the lag and the cluster list. */
-export function newestEventMs(items: readonly unknown[]): number | undefined {
+/** An event stamped further ahead than this is not believed (a hostile sender, a wrong clock). */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+/**
+ * The newest stageTimestamp of a batch's items (epoch ms), for the lag and the cluster list;
+ * never later than `nowMs` plus a few minutes, so one event from the future cannot hide a
+ * stalled source behind a lag of 0 for good.
+ */
+export function newestEventMs(items: readonly unknown[], nowMs = Date.now()): number | undefined {
   let newest: number | undefined;
   for (const item of items) {
     const stamp = (item as { stageTimestamp?: unknown } | null)?.stageTimestamp;
@@ -84,7 +91,7 @@ export function newestEventMs(items: readonly unknown[]): number | undefined {
     const ms = Date.parse(stamp);
     if (Number.isFinite(ms) && (newest === undefined || ms > newest)) newest = ms;
   }
-  return newest;
+  return newest === undefined ? undefined : Math.min(newest, nowMs + FUTURE_SLACK_MS);
 }
 
 /**
@@ -122,13 +129,14 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
       this.loops.push(this.run(configured));
     }
     if (this.loops.length > 0) {
+      // /readyz is public: states only. Error texts (project ids, blob paths, role ARNs) are for
+      // the authenticated API and console, filtered by cluster.
       this.readiness.register('sources', () =>
-        this.list().map(({ name, kind, state, lastEventMs, lastError }) => ({
+        this.list().map(({ name, kind, state, lastError }) => ({
           name,
           kind,
           state,
-          lastEventAt: lastEventMs === undefined ? undefined : new Date(lastEventMs).toISOString(),
-          lastError,
+          failing: lastError !== undefined,
         })),
       );
       this.logger.log(`${this.loops.length} source(s) from ${this.config.sources.file}`);
@@ -267,15 +275,28 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
         if (newest !== undefined && (lastEventMs === undefined || newest > lastEventMs)) {
           lastEventMs = newest;
         }
-        const stored = await this.storeBatch(name, batch, position, lastEventMs ?? null, signal);
+        const stored = await this.storeBatch(
+          name,
+          batch,
+          position,
+          lastEventMs ?? null,
+          signal,
+          lease,
+        );
         if (!stored) return;
+        let acknowledged = true;
         try {
           await batch.acknowledge?.();
         } catch (error) {
           // Stored already: the cloud sends the batch again and the content hash drops it.
           this.failed(name, 'read', error);
+          acknowledged = false;
         }
-        this.update(name, { lastEventMs, lastPollMs: Date.now(), lastError: undefined });
+        this.update(name, {
+          lastEventMs,
+          lastPollMs: Date.now(),
+          ...(acknowledged ? { lastError: undefined } : {}),
+        });
       }
     } finally {
       await source.close().catch((error: unknown) => this.failed(name, 'read', error));
@@ -290,9 +311,20 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
     position: string | null,
     lastEventMs: number | null,
     signal: AbortSignal,
+    lease: DatabaseLease,
   ): Promise<boolean> {
     let backoff = 0;
+    let leaseCheckedAt = Date.now();
     while (!signal.aborted) {
+      // A leader that lost its lease while the database refused it stops writing: another
+      // replica reads from the committed position now.
+      if (Date.now() - leaseCheckedAt >= LEASE_CHECK_MS) {
+        if (!(await lease.alive())) {
+          this.logger.warn(`source ${name}: lease lost while storing; another replica takes over`);
+          return false;
+        }
+        leaseCheckedAt = Date.now();
+      }
       try {
         const result = await this.ingest.ingestBatch(batch.cluster, batch.items, {
           rejected: batch.rejected,

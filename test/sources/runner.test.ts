@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { IsIn, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { createApp } from '../../src/app';
 import type { DatabaseConfig } from '../../src/config/app-config';
 import { parseEnvironment } from '../../src/config/environment';
@@ -88,7 +88,7 @@ class ScriptedSource implements AuditSource {
 class ScriptedEntry implements SourceEntryBase {
   @Matches(/^[a-z0-9-]+$/) name!: string;
   @IsIn(['gke-pubsub']) kind!: SourceKind;
-  @IsString() cluster!: string;
+  @IsOptional() @IsString() cluster?: string;
 }
 
 function scripted(sources: Map<string, ScriptedSource>): SourceDefinition<ScriptedEntry> {
@@ -108,15 +108,19 @@ async function startApp(
   definition: SourceDefinition<ScriptedEntry>,
   name: string,
   cluster: string,
+  more: { name: string; cluster?: string }[] = [],
+  env: Record<string, string> = {},
 ): Promise<NestFastifyApplication> {
   const config = {
-    ...parseEnvironment({ HTTP_PORT: '1', RETENTION_DAYS: '0', DETECTIONS: 'false' }),
+    ...parseEnvironment({ HTTP_PORT: '1', RETENTION_DAYS: '0', DETECTIONS: 'false', ...env }),
     database,
   };
-  const entry = Object.assign(new ScriptedEntry(), { name, kind: 'gke-pubsub', cluster });
+  const entries = [{ name, cluster }, ...more].map((e) =>
+    Object.assign(new ScriptedEntry(), { kind: 'gke-pubsub', ...e }),
+  );
   config.sources = {
     file: 'test',
-    sources: [{ entry, definition: definition as SourceDefinition }],
+    sources: entries.map((entry) => ({ entry, definition: definition as SourceDefinition })),
   };
   const app = await createApp(config, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -315,12 +319,8 @@ describe.each(backends())('sources runner (%s)', (backend) => {
     };
     expect(ready.status).toBe('ok');
     expect(ready.sources).toEqual([
-      expect.objectContaining({
-        name: 'src-e',
-        kind: 'gke-pubsub',
-        state: 'leading',
-        lastEventAt: event(1, run).stageTimestamp,
-      }),
+      // Public: the state, and whether it fails, never the error's text.
+      { name: 'src-e', kind: 'gke-pubsub', state: 'leading', failing: false },
     ]);
 
     const api = (await (await fetch(`${url}/api/v1/sources`)).json()) as Record<string, unknown>[];
@@ -348,6 +348,46 @@ describe.each(backends())('sources runner (%s)', (backend) => {
     // The last error is shown, escaped (an error message can quote what a cloud sent).
     expect(page).toContain('PERMISSION_DENIED: &lt;script&gt;');
     expect(page).not.toContain('<script>alert(1)');
+    // /readyz (public) says the source fails, not why; the pod stays ready.
+    const failing = await fetch(`${url}/readyz`);
+    expect(failing.status).toBe(200);
+    const text = await failing.text();
+    expect(JSON.parse(text).sources).toEqual([
+      { name: 'src-e', kind: 'gke-pubsub', state: 'leading', failing: true },
+    ]);
+    expect(text).not.toContain('PERMISSION_DENIED');
+  });
+
+  it('shows people only the sources of clusters they may see', async () => {
+    const sources = new Map<string, ScriptedSource>();
+    const app = await startApp(
+      db.database,
+      scripted(sources),
+      'src-prod',
+      'prod',
+      [{ name: 'src-dev', cluster: 'dev' }, { name: 'src-spanning' }],
+      {
+        API_TOKENS: 'sre-bot:sre-token-0123456789abcdef:sre,dev-bot:dev-token-0123456789abcdef:dev',
+        CLUSTER_ACCESS: 'sre:*,dev:dev',
+      },
+    );
+    apps.push(app);
+    const url = await app.getUrl();
+    const names = async (token: string) => {
+      const res = await fetch(`${url}/api/v1/sources`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { name: string }[]).map((s) => s.name).sort();
+    };
+    expect(await names('sre-token-0123456789abcdef')).toEqual([
+      'src-dev',
+      'src-prod',
+      'src-spanning',
+    ]);
+    // A source spanning clusters (GKE's default) is for those who see every cluster.
+    expect(await names('dev-token-0123456789abcdef')).toEqual(['src-dev']);
+    expect((await fetch(`${url}/api/v1/sources`)).status).toBe(401);
   });
 
   it('backs off after a read error and reads on', async () => {

@@ -1,5 +1,7 @@
 import { AksBlobCursor, blobTime, hourKey, MAX_TRACKED } from './aks-blob-cursor';
 
+const hourKeyOf = hourKey;
+
 const HOUR = 3600_000;
 const HEAD =
   'resourceId=/SUBSCRIPTIONS/00000000-1111-2222-3333-444444444444/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS';
@@ -144,18 +146,49 @@ describe('AksBlobCursor', () => {
     expect(cursor.nextToRead()).toBe(name);
   });
 
-  it(`follows at most ${MAX_TRACKED} blobs at once and says it waits for room`, () => {
-    const cursor = AksBlobCursor.start('beginning', NOW);
-    const names = Array.from({ length: MAX_TRACKED + 5 }, (_, i) => blob(NOW, `${HEAD}-${i}`));
-    cursor.update(new Map(names.map((n) => [n, 10])), NOW);
-    for (let i = 0; i < MAX_TRACKED; i++) {
-      const name = cursor.nextToRead();
-      expect(name).toBeDefined();
-      cursor.advance(name as string, 10, false);
+  it(`follows at most ${MAX_TRACKED} blobs before newer hours wait, and never stops the oldest hour`, () => {
+    const cursor = AksBlobCursor.start('beginning', NOW - 5 * HOUR);
+    // A container shared by more clusters than MAX_TRACKED: one hour holds more blobs than that.
+    const older = Array.from({ length: MAX_TRACKED + 5 }, (_, i) =>
+      blob(NOW - HOUR, `${HEAD}-${i}`),
+    );
+    const newer = [blob(NOW, `${HEAD}-a`), blob(NOW, `${HEAD}-b`)];
+    const sizes = new Map([...older, ...newer].map((n) => [n, 10]));
+    cursor.update(sizes, NOW);
+    // Every blob of the oldest hour is read, past the limit: they hold the watermark.
+    for (let i = 0; i < older.length; i++) {
+      const name = cursor.nextToRead() as string;
+      expect(older).toContain(name);
+      cursor.advance(name, 10, false);
     }
-    expect(cursor.nextToRead()).toBeUndefined();
-    expect(cursor.waitingForRoom).toBe(true);
+    // Azure appends to one of them (its hour is still open to late lines): read on first.
+    sizes.set(older[7], 20);
+    cursor.update(sizes, NOW);
+    expect(cursor.nextToRead()).toBe(older[7]);
+    cursor.advance(older[7], 20, false);
+    // Now the newer hour is the oldest with unread bytes: read too.
+    expect(newer).toContain(cursor.nextToRead());
+    // Once the older hour has settled, the watermark passes it and frees its positions.
+    const later = NOW + 3 * HOUR;
+    cursor.update(sizes, later);
+    expect(cursor.doneBefore > hourKeyOf(NOW - HOUR)).toBe(true);
+    expect(cursor.followed).toBeLessThanOrEqual(newer.length);
     expect(cursor.serialize().length).toBeLessThan(60 * 1024);
+  });
+
+  it('makes newer hours wait for room while an older hour has unread bytes', () => {
+    const cursor = AksBlobCursor.start('beginning', NOW - 5 * HOUR);
+    const older = Array.from({ length: MAX_TRACKED }, (_, i) => blob(NOW - HOUR, `${HEAD}-${i}`));
+    const late = blob(NOW - HOUR, `${HEAD}-late`);
+    const newer = blob(NOW, `${HEAD}-new`);
+    const sizes = new Map([...older, newer].map((n) => [n, 10]));
+    cursor.update(sizes, NOW);
+    for (const name of older) cursor.advance(name, 10, false);
+    // A blob of the older hour appears (a cluster's first event that hour) and the limit is reached.
+    sizes.set(late, 10);
+    cursor.update(sizes, NOW);
+    expect(cursor.nextToRead()).toBe(late);
+    expect(cursor.waitingForRoom).toBe(true);
   });
 
   it('forgets blobs deleted from the container (a lifecycle policy)', () => {

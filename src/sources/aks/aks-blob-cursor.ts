@@ -219,11 +219,19 @@ export class AksBlobCursor {
     let best: { name: string; key: string } | undefined;
     this.waitingForRoom = false;
     const room = this.positions.size < MAX_TRACKED;
+    // The oldest hour with unread bytes is always read, room or not: its blobs are what holds the
+    // watermark, and only the watermark passing it frees room. (More than MAX_TRACKED blobs in
+    // one hour, a container shared by that many clusters, would otherwise stop the source.)
+    let oldest: string | undefined;
+    for (const [name, blob] of this.live) {
+      if ((this.positions.get(name)?.offset ?? 0) >= blob.length) continue;
+      if (oldest === undefined || blob.key < oldest) oldest = blob.key;
+    }
     for (const [name, blob] of this.live) {
       const position = this.positions.get(name);
       if ((position?.offset ?? 0) >= blob.length) continue;
       if (blob.stalledAt !== undefined && blob.length <= blob.stalledAt) continue;
-      if (!position && !room) {
+      if (!position && !room && blob.key !== oldest) {
         this.waitingForRoom = true;
         continue;
       }

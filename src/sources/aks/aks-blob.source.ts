@@ -17,7 +17,7 @@ import {
   Min,
 } from 'class-validator';
 import { CLUSTER_NAME } from '../../config/app-config';
-import { extractEventsDetailed } from '../../import/extract-events';
+import { extractEventsDetailed, notJson } from '../../import/extract-events';
 import type { AuditSource, RejectedRecord, SourceBatch, SourceKind } from '../audit-source';
 import type { SourceContext, SourceDefinition, SourceEntryBase } from '../source-definition';
 import { AksBlobCursor, blobTime, CHECKPOINT_MAX_BYTES } from './aks-blob-cursor';
@@ -242,7 +242,7 @@ class BatchBuilder {
     } catch (error) {
       this.rejected.push({
         record: text,
-        reason: `${where}: not valid JSON (${(error as Error).message})`,
+        reason: `${where}: ${notJson(error, text)}`,
       });
       return;
     }
