@@ -160,6 +160,17 @@ run('aks-blob source: SIGKILL while consuming, restart, drain (%s)', (backend) =
     expect(duplicated).toBe(0);
     // A checkpoint is always at a line boundary: a restart mid-blob reads no half line.
     expect(await quarantined(db.database, cluster)).toBe(0);
+    // The unique content hash makes a second row impossible anyway; what shows that the second
+    // life resumed at the committed position is that it read nothing already stored.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const outcome = (name: string) =>
+      Number(
+        new RegExp(`audit_source_events_total\\{source="[^"]+",outcome="${name}"\\} (\\d+)`).exec(
+          metrics,
+        )?.[1] ?? NaN,
+      );
+    expect(outcome('duplicate')).toBe(0);
+    expect(outcome('accepted')).toBe(LINES - atKill);
     expect(server.log()).not.toMatch(/"level":(50|60)/);
   });
 });

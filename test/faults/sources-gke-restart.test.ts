@@ -167,6 +167,18 @@ describeIfEmulator('gke-pubsub source: SIGKILL while consuming, restart', () => 
       expect(duplicated).toEqual([]);
       expect(unknown).toEqual([]);
       expect(total(counts)).toBe(MESSAGES);
+      // The unique content hash makes a second row impossible anyway. What Pub/Sub redelivered
+      // to the second life is what the first never acknowledged: the events it had not stored
+      // (all accepted now), and at most one pull committed but not yet acknowledged at the kill.
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const outcome = (name: string) =>
+        Number(
+          new RegExp(`audit_source_events_total\\{source="[^"]+",outcome="${name}"\\} (\\d+)`).exec(
+            metrics,
+          )?.[1] ?? NaN,
+        );
+      expect(outcome('accepted')).toBe(MESSAGES - storedAtKill);
+      expect(outcome('duplicate')).toBeLessThanOrEqual(500);
 
       // Everything was acknowledged after its commit: a graceful stop leaves nothing behind.
       await server.stop();
