@@ -17,6 +17,7 @@ import type { AuditSource, SourceBatch } from './audit-source';
 import type { SourceContext } from './source-definition';
 import { SOURCE_STORE, SourceStore } from './source-store.repository';
 import type { ConfiguredSource } from './sources-file';
+import { abortableSleep } from './abortable-sleep';
 
 /** What one source is doing on this replica (readyz, the console, the API). */
 export interface SourceStatus {
@@ -56,19 +57,6 @@ const LEASE_CHECK_MS = 5_000;
 /** Errors back off from 1 s, doubling, up to this. */
 const MAX_BACKOFF_MS = 60_000;
 const MESSAGE_CHARS = 300;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
 
 function short(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -215,7 +203,7 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       if (!lease) {
         this.update(entry.name, { state: 'standby' });
-        await sleep(LEASE_RETRY_MS, signal);
+        await abortableSleep(LEASE_RETRY_MS, signal);
         continue;
       }
       this.update(entry.name, { state: 'leading' });
@@ -224,7 +212,7 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
         await this.lead(definition.create(entry, context), lease, signal);
       } catch (error) {
         this.failed(entry.name, 'read', error);
-        await sleep(LEASE_RETRY_MS, signal);
+        await abortableSleep(LEASE_RETRY_MS, signal);
       } finally {
         await lease.release().catch(() => undefined);
       }
@@ -262,7 +250,7 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
           if (signal.aborted) return;
           this.failed(name, 'read', error);
           backoff = Math.min(MAX_BACKOFF_MS, Math.max(1000, backoff * 2));
-          await sleep(backoff, signal);
+          await abortableSleep(backoff, signal);
           continue;
         }
         backoff = 0;
@@ -335,7 +323,7 @@ export class SourcesService implements OnApplicationBootstrap, OnModuleDestroy {
       } catch (error) {
         this.failed(name, 'store', error);
         backoff = Math.min(MAX_BACKOFF_MS, Math.max(1000, backoff * 2));
-        await sleep(backoff, signal);
+        await abortableSleep(backoff, signal);
       }
     }
     return false;

@@ -21,6 +21,7 @@ import { extractEventsDetailed, notJson } from '../../import/extract-events';
 import type { AuditSource, RejectedRecord, SourceBatch, SourceKind } from '../audit-source';
 import type { SourceContext, SourceDefinition, SourceEntryBase } from '../source-definition';
 import { AksBlobCursor, blobTime, CHECKPOINT_MAX_BYTES } from './aks-blob-cursor';
+import { abortableSleep } from '../abortable-sleep';
 
 /**
  * The AKS source (`kind: aks-blob`): a diagnostic setting's storage account, container
@@ -188,19 +189,6 @@ function describeError(error: unknown): string {
   return [status, e.code, safe].filter((part) => part).join(' ');
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 async function readBody(stream: NodeJS.ReadableStream | undefined, limit: number): Promise<Buffer> {
   if (!stream) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
@@ -328,7 +316,7 @@ export class AksBlobSource implements AuditSource {
       };
     }
     const wait = Math.min(IDLE_WAIT_MS, Math.max(0, this.nextScanAt - this.context.now()));
-    await sleep(wait, signal);
+    await abortableSleep(wait, signal);
     return undefined;
   }
 

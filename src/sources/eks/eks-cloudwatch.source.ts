@@ -29,6 +29,7 @@ import { nonAuditStream, CLOUDWATCH_FORMAT } from '../../import/cloudwatch-expor
 import { extractEventsDetailed } from '../../import/extract-events';
 import type { AuditSource, RejectedRecord, SourceBatch, SourceKind } from '../audit-source';
 import type { SourceContext, SourceDefinition, SourceEntryBase } from '../source-definition';
+import { abortableSleep } from '../abortable-sleep';
 
 export const EKS_KIND = 'eks-cloudwatch' satisfies SourceKind;
 
@@ -207,19 +208,6 @@ function errorName(e: unknown): string {
   return e instanceof Error ? e.name : typeof e;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Static credentials when the context's environment names them; else the SDK's chain. */
 function credentialsOf(env: SourceContext['env']) {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
@@ -284,7 +272,7 @@ export class EksCloudWatchSource implements AuditSource {
     if (!window) {
       const wait = this.idleMs();
       if (wait > 0) {
-        await sleep(Math.min(wait, MAX_IDLE_WAIT_MS), signal);
+        await abortableSleep(Math.min(wait, MAX_IDLE_WAIT_MS), signal);
         return undefined;
       }
       window = { start: this.from, end: this.context.now() - this.settings.settleMs };
