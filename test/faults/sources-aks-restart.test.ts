@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import Database from 'better-sqlite3';
 import type { DatabaseConfig } from '../../src/config/app-config';
 import { Azurite, azuriteAvailable } from '../support/azurite';
-import { MARIADB } from '../support/mariadb';
 import { freeLoopbackPort, removeCompiledServer, ServerChild } from '../support/server-child';
+import { sourceOutcome } from '../support/source-metrics';
 import { storedCounts } from '../support/stored-events';
 import { backends, databaseEnv, freshDatabase, TestDatabase } from '../support/test-app';
+import { queryDatabase } from '../support/test-database-query';
 import { append, blobName, lines } from '../sources/aks/aks-blob-helpers';
 
 // testTimeout in a jest "projects" entry is ignored: set it here.
@@ -23,23 +23,12 @@ const ENV_NAME = 'AKS_FAULT_STORAGE';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function quarantined(database: DatabaseConfig, cluster: string): Promise<number> {
-  const query = 'SELECT COUNT(*) AS n FROM audit_quarantine WHERE cluster = ?';
-  if (database.type === 'sqlite') {
-    const db = new Database(database.path, { readonly: true, fileMustExist: true });
-    try {
-      return Number((db.prepare(query).get(cluster) as { n: number }).n);
-    } finally {
-      db.close();
-    }
-  }
-  const mysql = await import('mysql2/promise');
-  const connection = await mysql.createConnection({ ...MARIADB, database: database.name });
-  try {
-    const [rows] = (await connection.query(query, [cluster])) as unknown as [{ n: string }[]];
-    return Number(rows[0].n);
-  } finally {
-    await connection.end();
-  }
+  const [row] = await queryDatabase<{ n: number | string }>(
+    database,
+    'SELECT COUNT(*) AS n FROM audit_quarantine WHERE cluster = ?',
+    [cluster],
+  );
+  return Number(row.n);
 }
 
 afterAll(() => removeCompiledServer());
@@ -163,12 +152,7 @@ run('aks-blob source: SIGKILL while consuming, restart, drain (%s)', (backend) =
     // The unique content hash makes a second row impossible anyway; what shows that the second
     // life resumed at the committed position is that it read nothing already stored.
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    const outcome = (name: string) =>
-      Number(
-        new RegExp(`audit_source_events_total\\{source="[^"]+",outcome="${name}"\\} (\\d+)`).exec(
-          metrics,
-        )?.[1] ?? NaN,
-      );
+    const outcome = (name: string) => sourceOutcome(metrics, name);
     expect(outcome('duplicate')).toBe(0);
     expect(outcome('accepted')).toBe(LINES - atKill);
     expect(server.log()).not.toMatch(/"level":(50|60)/);

@@ -6,37 +6,27 @@ import { CloudWatchLogsEndpoint } from '../support/cloudwatch-logs-endpoint';
 import { freeLoopbackPort, removeCompiledServer, ServerChild } from '../support/server-child';
 import { storedCounts } from '../support/stored-events';
 import { backends, databaseEnv, freshDatabase, TestDatabase } from '../support/test-app';
+import { AUDIT_STREAMS, auditEvent, DUMMY_AWS_ENV } from '../sources/eks/eks-source-support';
 
 // testTimeout in a jest "projects" entry is ignored: set it here.
 jest.setTimeout(240_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const EVENTS = 3000;
-const STREAMS = [
-  'kube-apiserver-audit-6a1b2c3d4e5f60718293a4b5c6d7e8f9',
-  'kube-apiserver-audit-0f1e2d3c4b5a69788796a5b4c3d2e1f0',
-  'kube-apiserver-audit-aaaabbbbccccddddeeeeffff00001111',
-];
+const STREAMS = AUDIT_STREAMS;
 /** Service-side page size and delay: the 3000 events take about 60 calls and 6 s to read. */
 const PAGE_EVENTS = 50;
 const CALL_DELAY_MS = 100;
 /** The source stops a batch after 10 pages: at most this many events are read but uncommitted. */
 const BATCH_EVENTS = 10 * PAGE_EVENTS;
 
+/** A `get` of its own configmap per event, its times in milliseconds (not microseconds). */
 function message(auditID: string, timestamp: number): string {
   const at = new Date(timestamp).toISOString();
-  return JSON.stringify({
-    kind: 'Event',
-    apiVersion: 'audit.k8s.io/v1',
-    level: 'Metadata',
-    auditID,
-    stage: 'ResponseComplete',
+  return auditEvent(auditID, timestamp, {
     requestURI: `/api/v1/namespaces/shop/configmaps/cm-${auditID.slice(0, 8)}`,
     verb: 'get',
-    user: { username: 'arn:aws:sts::111122223333:assumed-role/eks-admins/alice' },
-    sourceIPs: ['192.0.2.44'],
     objectRef: { resource: 'configmaps', namespace: 'shop', apiVersion: 'v1' },
-    responseStatus: { metadata: {}, code: 200 },
     requestReceivedTimestamp: at,
     stageTimestamp: at,
   });
@@ -81,8 +71,7 @@ describe.each(backends())(
         ...databaseEnv(db.database),
         SOURCES_FILE: file,
         // Dummy keys: the endpoint (ours, in this process) checks that requests are signed.
-        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLETESTKEY01',
-        AWS_SECRET_ACCESS_KEY: 'dummy-secret-for-the-local-endpoint',
+        ...DUMMY_AWS_ENV,
         // The events are minutes old: keep them.
         RETENTION_DAYS: '0',
       });

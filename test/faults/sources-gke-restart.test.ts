@@ -4,14 +4,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseConfig } from '../../src/config/app-config';
-import { GkePubSubEntry, GkePubSubSource } from '../../src/sources/gke/gke-pubsub.source';
 import { KEEP_OLD_EVENTS } from '../support/apiserver-sender';
 import { MARIADB } from '../support/mariadb';
 import { PubSubEmulator, pubsubEmulatorAvailable } from '../support/pubsub-emulator';
 import { freeLoopbackPort, removeCompiledServer, ServerChild } from '../support/server-child';
+import { sourceOutcome } from '../support/source-metrics';
 import { storedCounts } from '../support/stored-events';
 import { backends, databaseEnv, freshDatabase, TestDatabase } from '../support/test-app';
-import { auditIdOf, distinctEntries, inCluster, sinkMessage } from '../sources/gke/gke-fixtures';
+import {
+  auditIdOf,
+  distinctEntries,
+  expectNothingLeft,
+  inCluster,
+  sinkMessage,
+} from '../sources/gke/gke-fixtures';
 
 // testTimeout in a jest "projects" entry is ignored: set it here.
 jest.setTimeout(300_000);
@@ -171,37 +177,14 @@ describeIfEmulator('gke-pubsub source: SIGKILL while consuming, restart', () => 
       // to the second life is what the first never acknowledged: the events it had not stored
       // (all accepted now), and at most one pull committed but not yet acknowledged at the kill.
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
-      const outcome = (name: string) =>
-        Number(
-          new RegExp(`audit_source_events_total\\{source="[^"]+",outcome="${name}"\\} (\\d+)`).exec(
-            metrics,
-          )?.[1] ?? NaN,
-        );
+      const outcome = (name: string) => sourceOutcome(metrics, name);
       expect(outcome('accepted')).toBe(MESSAGES - storedAtKill);
       expect(outcome('duplicate')).toBeLessThanOrEqual(500);
 
       // Everything was acknowledged after its commit: a graceful stop leaves nothing behind.
       await server.stop();
       server = undefined;
-      const reader = new GkePubSubSource(
-        Object.assign(new GkePubSubEntry(), {
-          name: 'check',
-          kind: 'gke-pubsub' as const,
-          projectId: PROJECT,
-          subscription,
-        }),
-        { env: emulator.env, log: () => undefined, now: Date.now },
-        { pullWaitMs: 1_000 },
-      );
-      await reader.open(undefined);
-      try {
-        for (let i = 0; i < 3; i++) {
-          const left = await reader.next(new AbortController().signal);
-          expect(left && { cluster: left.cluster, items: left.items.length }).toBeUndefined();
-        }
-      } finally {
-        await reader.close();
-      }
+      await expectNothingLeft(emulator, PROJECT, subscription);
     });
   });
 });

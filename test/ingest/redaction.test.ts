@@ -5,11 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { runImport } from '../../src/cli/import';
 import { openAppDirectSink } from '../../src/import/import-command';
 import type { DatabaseConfig } from '../../src/config/app-config';
-import { MARIADB } from '../support/mariadb';
 import { sensitiveEvents, SensitiveEvents } from '../support/sensitive-events';
 import {
   backends,
@@ -19,6 +17,7 @@ import {
   TestApp,
   TestDatabase,
 } from '../support/test-app';
+import { queryDatabase } from '../support/test-database-query';
 
 type Json = Record<string, unknown>;
 type Row = Record<string, unknown>;
@@ -26,28 +25,8 @@ type Row = Record<string, unknown>;
 const MARKER = /<redacted-hmac:[0-9a-f]{12}>/;
 const CLUSTER = 'prod';
 
-async function query(
-  database: DatabaseConfig,
-  sql: string,
-  params: unknown[] = [],
-): Promise<Row[]> {
-  if (database.type === 'sqlite') {
-    const db = new Database(database.path, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare(sql).all(...params) as Row[];
-    } finally {
-      db.close();
-    }
-  }
-  const mysql = await import('mysql2/promise');
-  const connection = await mysql.createConnection({ ...MARIADB, database: database.name });
-  try {
-    const [rows] = await connection.query(sql, params);
-    return rows as Row[];
-  } finally {
-    await connection.end();
-  }
-}
+const query = (database: DatabaseConfig, sql: string, params: unknown[] = []) =>
+  queryDatabase<Row>(database, sql, params);
 
 /** Every text the database holds for stored and quarantined events, one string per row. */
 async function storedTexts(database: DatabaseConfig): Promise<string[]> {

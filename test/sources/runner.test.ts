@@ -9,26 +9,15 @@ import type { SourceDefinition, SourceEntryBase } from '../../src/sources/source
 import { SourcesService, SourceStatus } from '../../src/sources/sources.service';
 import { backends, freshDatabase, TestDatabase } from '../support/test-app';
 import { storedCounts } from '../support/stored-events';
-import { MARIADB } from '../support/mariadb';
-import Database from 'better-sqlite3';
+import { queryDatabase, waitUntil } from '../support/test-database-query';
 
 jest.setTimeout(90_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** The shared wait, polled every 50 ms and given 20 s unless told. */
+const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 20_000) =>
+  waitUntil(what, probe, { within: ms, every: 50 });
 
 /** An audit event as the apiserver writes it. */
 function event(n: number, run: string): Record<string, unknown> {
@@ -127,30 +116,9 @@ async function startApp(
   return app;
 }
 
-async function sql<T>(
-  database: DatabaseConfig,
-  query: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  if (database.type === 'sqlite') {
-    const db = new Database(database.path);
-    try {
-      return query.trim().toUpperCase().startsWith('SELECT')
-        ? (db.prepare(query).all(...params) as T[])
-        : (db.exec(query), []);
-    } finally {
-      db.close();
-    }
-  }
-  const mysql = await import('mysql2/promise');
-  const connection = await mysql.createConnection({ ...MARIADB, database: database.name });
-  try {
-    const [rows] = await connection.query(query, params);
-    return rows as T[];
-  } finally {
-    await connection.end();
-  }
-}
+/** A statement on the test's database, read-write (CREATE/DROP TRIGGER as well as SELECT). */
+const sql = <T>(database: DatabaseConfig, query: string, params: unknown[] = []) =>
+  queryDatabase<T>(database, query, params, { write: true });
 
 function statusOf(app: NestFastifyApplication, name: string): SourceStatus | undefined {
   return app

@@ -1,8 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ChildService, OutputTail, portListening } from './child-service';
 import { freeLoopbackPort } from './server-child';
 
 const ROOT = join(__dirname, '..', '..');
@@ -35,9 +34,8 @@ export function azuriteAvailable(): boolean {
  * temporary directory removed on stop.
  */
 export class Azurite {
-  private child?: ChildProcess;
-  private exited?: Promise<void>;
-  private output = '';
+  private child?: ChildService;
+  private readonly output = new OutputTail(OUTPUT_TAIL_CHARS);
   private location?: string;
   private port = 0;
 
@@ -57,7 +55,7 @@ export class Azurite {
   async start(withinMs = 30_000): Promise<void> {
     this.port = await freeLoopbackPort();
     this.location = mkdtempSync(join(tmpdir(), 'azurite-'));
-    const child = spawn(
+    const child = new ChildService(
       BINARY,
       [
         '--blobHost',
@@ -71,38 +69,23 @@ export class Azurite {
         '--disableTelemetry',
         '--loose',
       ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT },
+      this.output,
     );
     this.child = child;
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    let exit: string | undefined;
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        exit = `code ${code}, signal ${signal}`;
-        resolve();
-      }),
-    );
-    const until = Date.now() + withinMs;
-    while (Date.now() < until) {
-      if (exit) throw new Error(`azurite exited during startup (${exit}):\n${this.output}`);
-      if (await listening(this.port)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await this.stop();
-    throw new Error(`azurite did not listen within ${withinMs} ms:\n${this.output}`);
+    await child.waitReady({
+      ready: () => portListening(this.port),
+      withinMs,
+      everyMs: 100,
+      exited: 'azurite exited during startup',
+      timedOut: `azurite did not listen within ${withinMs} ms`,
+      onTimeout: () => this.stop(),
+    });
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child) {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.kill('SIGTERM');
-      await this.exited;
-      clearTimeout(timer);
+    if (this.child) {
+      await this.child.stop(5_000);
       this.child = undefined;
     }
     if (this.location) rmSync(this.location, { recursive: true, force: true });
@@ -110,17 +93,6 @@ export class Azurite {
   }
 
   log(): string {
-    return this.output;
+    return this.output.text;
   }
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -1,10 +1,10 @@
 import { v1 } from '@google-cloud/pubsub';
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientConfig } from '../../src/sources/gke/gke-pubsub.source';
+import { ChildService, OutputTail, portListening } from './child-service';
 import { freeLoopbackPort } from './server-child';
 
 const OUTPUT_TAIL_CHARS = 10_000;
@@ -52,9 +52,8 @@ export interface Publishable {
  * group is stopped.
  */
 export class PubSubEmulator {
-  private child?: ChildProcess;
-  private exited?: Promise<void>;
-  private output = '';
+  private child?: ChildService;
+  private readonly output = new OutputTail(OUTPUT_TAIL_CHARS);
   private dataDir?: string;
   private port = 0;
 
@@ -71,7 +70,7 @@ export class PubSubEmulator {
   async start(withinMs = 60_000): Promise<void> {
     this.port = await freeLoopbackPort();
     this.dataDir = mkdtempSync(join(tmpdir(), 'pubsub-emulator-'));
-    const child = spawn(
+    const child = new ChildService(
       'gcloud',
       [
         'beta',
@@ -83,64 +82,32 @@ export class PubSubEmulator {
         '--quiet',
       ],
       // A process group of its own, so that stop() reaches the Java child too.
-      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      { detached: true },
+      this.output,
     );
     this.child = child;
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    let exit: string | undefined;
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        exit = `code ${code}, signal ${signal}`;
-        resolve();
-      }),
-    );
-    const until = Date.now() + withinMs;
-    while (Date.now() < until) {
-      if (exit) throw new Error(`the Pub/Sub emulator exited (${exit}):\n${this.output}`);
-      if ((await this.listening()) && (await this.answers())) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    await this.stop();
-    throw new Error(`the Pub/Sub emulator did not start within ${withinMs} ms:\n${this.output}`);
+    await child.waitReady({
+      ready: async () => (await portListening(this.port)) && (await this.answers()),
+      withinMs,
+      everyMs: 250,
+      exited: 'the Pub/Sub emulator exited',
+      timedOut: `the Pub/Sub emulator did not start within ${withinMs} ms`,
+      onTimeout: () => this.stop(),
+    });
   }
 
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      const group = -child.pid;
-      try {
-        process.kill(group, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(group, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 5_000);
-      await this.exited;
-      clearTimeout(timer);
-      // gcloud may exit before its Java child: make sure the group is gone.
-      try {
-        process.kill(group, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    // The whole group, SIGKILLed after the exit too: gcloud may exit before its Java child.
+    if (child?.child.pid !== undefined && child.running) await child.stop(5_000);
     if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
     this.dataDir = undefined;
   }
 
   /** What the emulator printed (for failure messages). */
   log(): string {
-    return this.output;
+    return this.output.text;
   }
 
   /** A topic and a pull subscription to it (ack deadline in seconds, 10 to 600). */
@@ -193,17 +160,6 @@ export class PubSubEmulator {
       await publisher.close();
     }
     return ids;
-  }
-
-  private listening(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = connect(this.port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
   }
 
   /** The gRPC API answers (the port opens a moment before the service is ready). */

@@ -1,9 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
+import { ChildService, OutputTail } from './child-service';
 
 const ROOT = join(__dirname, '..', '..');
 const OUTPUT_TAIL_CHARS = 20_000;
@@ -78,9 +78,8 @@ export function freeLoopbackPort(host = '127.0.0.1'): Promise<number> {
  * OOM killer or a node failure would.
  */
 export class ServerChild {
-  private child?: ChildProcess;
-  private exited?: Promise<void>;
-  private output = '';
+  private child?: ChildService;
+  private readonly output = new OutputTail(OUTPUT_TAIL_CHARS);
   readonly url: string;
 
   constructor(
@@ -92,67 +91,54 @@ export class ServerChild {
 
   /** Starts the server and waits until /readyz answers 200 (its database is open). */
   async start(withinMs = 90_000): Promise<void> {
-    const child = spawn(process.execPath, [compiledServerMain()], {
-      cwd: ROOT,
-      // Only what the test sets (and PATH): a developer's own DB_* variables must not leak in.
-      env: {
-        PATH: process.env.PATH ?? '',
-        ENVIRONMENT: 'development',
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(this.port),
-        LOG_LEVEL: 'warn',
-        ...this.env,
+    const child = new ChildService(
+      process.execPath,
+      [compiledServerMain()],
+      {
+        cwd: ROOT,
+        // Only what the test sets (and PATH): a developer's own DB_* variables must not leak in.
+        env: {
+          PATH: process.env.PATH ?? '',
+          ENVIRONMENT: 'development',
+          HTTP_HOST: '127.0.0.1',
+          HTTP_PORT: String(this.port),
+          LOG_LEVEL: 'warn',
+          ...this.env,
+        },
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    let exit: string | undefined;
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        exit = `code ${code}, signal ${signal}`;
-        resolve();
-      }),
+      this.output,
     );
-    const until = Date.now() + withinMs;
-    while (Date.now() < until) {
-      if (exit) throw new Error(`the server exited during startup (${exit}):\n${this.output}`);
-      const status = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(5000) }).then(
-        (res) => res.status,
-        () => 0,
-      );
-      if (status === 200) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    await this.kill();
-    throw new Error(`the server was not ready within ${withinMs} ms:\n${this.output}`);
+    this.child = child;
+    await child.waitReady({
+      ready: async () =>
+        (await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(5000) }).then(
+          (res) => res.status,
+          () => 0,
+        )) === 200,
+      withinMs,
+      everyMs: 200,
+      exited: 'the server exited during startup',
+      timedOut: `the server was not ready within ${withinMs} ms`,
+      onTimeout: () => this.kill(),
+    });
   }
 
   /** `kill -9`: no shutdown hook runs, in-flight batches get no answer. */
   async kill(): Promise<void> {
     if (!this.child) return;
-    this.child.kill('SIGKILL');
-    await this.exited;
+    await this.child.kill();
     this.child = undefined;
   }
 
   /** SIGTERM, the graceful stop; SIGKILL when it takes longer than 15 s. */
   async stop(): Promise<void> {
     if (!this.child) return;
-    const child = this.child;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.kill('SIGTERM');
-    await this.exited;
-    clearTimeout(timer);
+    await this.child.stop(15_000);
     this.child = undefined;
   }
 
   /** What the server wrote (LOG_LEVEL=warn: warnings and errors), for failure messages. */
   log(): string {
-    return this.output;
+    return this.output.text;
   }
 }

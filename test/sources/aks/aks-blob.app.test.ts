@@ -3,11 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import Database from 'better-sqlite3';
-import type { DatabaseConfig } from '../../../src/config/app-config';
 import { Azurite, azuriteAvailable } from '../../support/azurite';
-import { MARIADB } from '../../support/mariadb';
+import { sourceOutcomes } from '../../support/source-metrics';
 import { storedCounts } from '../../support/stored-events';
+import { queryDatabase, waitUntil } from '../../support/test-database-query';
 import {
   backends,
   freshDatabase,
@@ -22,33 +21,6 @@ jest.setTimeout(180_000);
 const HOUR = 3600_000;
 const ENV_NAME = 'AKS_E2E_STORAGE';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, probe: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-async function rows<T>(database: DatabaseConfig, query: string, params: unknown[]): Promise<T[]> {
-  if (database.type === 'sqlite') {
-    const db = new Database(database.path, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare(query).all(...params) as T[];
-    } finally {
-      db.close();
-    }
-  }
-  const mysql = await import('mysql2/promise');
-  const connection = await mysql.createConnection({ ...MARIADB, database: database.name });
-  try {
-    const [result] = await connection.query(query, params);
-    return result as T[];
-  } finally {
-    await connection.end();
-  }
-}
 
 const run = azuriteAvailable()
   ? describe.each(backends())
@@ -107,13 +79,7 @@ run('aks-blob through the app: SOURCES_FILE, runner, ingest, checkpoint (%s)', (
   /** This app's audit_source_events_total by outcome. */
   async function outcomes(test: TestApp): Promise<Record<string, number>> {
     const text = await fetch(`${test.url}/metrics`).then((res) => res.text());
-    const out: Record<string, number> = {};
-    const line = new RegExp(
-      `^audit_source_events_total\\{source="aks-${backend}",outcome="(\\w+)"\\} (\\d+)$`,
-      'gm',
-    );
-    for (const m of text.matchAll(line)) out[m[1]] = Number(m[2]);
-    return out;
+    return sourceOutcomes(text, `aks-${backend}`);
   }
 
   async function stored(): Promise<Map<string, number>> {
@@ -134,13 +100,13 @@ run('aks-blob through the app: SOURCES_FILE, runner, ingest, checkpoint (%s)', (
     );
     app = await startApp();
     const all = [...previous.ids, ...current.ids];
-    await until('the 300 events', async () => (await stored()).size >= all.length);
+    await waitUntil('the 300 events', async () => (await stored()).size >= all.length);
 
     const more = lines(50);
     await append(container, blobName(cluster, now), more.text);
-    await until('the 50 appended events', async () => (await stored()).size >= 350);
+    await waitUntil('the 50 appended events', async () => (await stored()).size >= 350);
 
-    const quarantined = await rows<{ reason: string; raw: string }>(
+    const quarantined = await queryDatabase<{ reason: string; raw: string }>(
       db.database,
       'SELECT reason, raw FROM audit_quarantine WHERE cluster = ?',
       [cluster],
@@ -153,7 +119,7 @@ run('aks-blob through the app: SOURCES_FILE, runner, ingest, checkpoint (%s)', (
 
     await app.close();
     app = undefined;
-    const [checkpoint] = await rows<{ position: string }>(
+    const [checkpoint] = await queryDatabase<{ position: string }>(
       db.database,
       'SELECT position FROM source_checkpoints WHERE source = ?',
       [`aks-${backend}`],
@@ -165,7 +131,7 @@ run('aks-blob through the app: SOURCES_FILE, runner, ingest, checkpoint (%s)', (
     await append(container, blobName(cluster, now), whileDown.text);
     app = await startApp();
     const expected = [...all, ...more.ids, ...whileDown.ids];
-    await until(
+    await waitUntil(
       'the 20 events appended while down',
       async () => (await stored()).size >= expected.length,
     );
@@ -176,7 +142,7 @@ run('aks-blob through the app: SOURCES_FILE, runner, ingest, checkpoint (%s)', (
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
     // The second life read only what came after the checkpoint.
     expect(await outcomes(app)).toEqual({ accepted: 20, duplicate: 0, rejected: 0, skipped: 0 });
-    const again = await rows<{ n: number | string }>(
+    const again = await queryDatabase<{ n: number | string }>(
       db.database,
       'SELECT COUNT(*) AS n FROM audit_quarantine WHERE cluster = ?',
       [cluster],

@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import type { DatabaseConfig } from '../../../src/config/app-config';
 import { parseEksCheckpoint } from '../../../src/sources/eks/eks-cloudwatch.source';
 import { CloudWatchLogsEndpoint } from '../../support/cloudwatch-logs-endpoint';
-import { MARIADB } from '../../support/mariadb';
+import { sourceOutcomes } from '../../support/source-metrics';
 import { storedCounts } from '../../support/stored-events';
+import { queryDatabase, waitUntil } from '../../support/test-database-query';
 import {
   backends,
   freshDatabase,
@@ -22,35 +21,6 @@ import {
 } from './eks-source-support';
 
 jest.setTimeout(180_000);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, probe: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-async function rows<T>(database: DatabaseConfig, query: string, params: unknown[]): Promise<T[]> {
-  if (database.type === 'sqlite') {
-    const db = new Database(database.path, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare(query).all(...params) as T[];
-    } finally {
-      db.close();
-    }
-  }
-  const mysql = await import('mysql2/promise');
-  const connection = await mysql.createConnection({ ...MARIADB, database: database.name });
-  try {
-    const [result] = await connection.query(query, params);
-    return result as T[];
-  } finally {
-    await connection.end();
-  }
-}
 
 describe.each(backends())(
   'eks-cloudwatch through the app: SOURCES_FILE, runner, ingest, checkpoint (%s)',
@@ -108,17 +78,11 @@ describe.each(backends())(
 
     async function outcomes(test: TestApp): Promise<Record<string, number>> {
       const text = await fetch(`${test.url}/metrics`).then((res) => res.text());
-      const out: Record<string, number> = {};
-      const line = new RegExp(
-        `^audit_source_events_total\\{source="${name}",outcome="(\\w+)"\\} (\\d+)$`,
-        'gm',
-      );
-      for (const m of text.matchAll(line)) out[m[1]] = Number(m[2]);
-      return out;
+      return sourceOutcomes(text, name);
     }
 
     async function position(): Promise<string | undefined> {
-      const [row] = await rows<{ position: string | null }>(
+      const [row] = await queryDatabase<{ position: string | null }>(
         db.database,
         'SELECT position FROM source_checkpoints WHERE source = ?',
         [name],
@@ -139,11 +103,11 @@ describe.each(backends())(
       endpoint.put(group, AUTHENTICATOR_STREAM, [{ timestamp: started - 100_000, message: 'x' }]);
 
       app = await startApp();
-      await until('every event stored', async () => {
+      await waitUntil('every event stored', async () => {
         const counts = await storedCounts(db.database, cluster);
         return ids.every((id) => counts.has(id));
       });
-      await until('the garbage quarantined', async () => (await outcomes(app!)).rejected === 1);
+      await waitUntil('the garbage quarantined', async () => (await outcomes(app!)).rejected === 1);
       const counts = await storedCounts(db.database, cluster);
       expect(counts.size).toBe(ids.length);
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -154,7 +118,7 @@ describe.each(backends())(
         duplicate: 0,
         rejected: 1,
       });
-      const reasons = await rows<{ reason: string }>(
+      const reasons = await queryDatabase<{ reason: string }>(
         db.database,
         'SELECT reason FROM audit_quarantine WHERE cluster = ?',
         [cluster],
@@ -178,7 +142,7 @@ describe.each(backends())(
       const late = auditLogEvents(20, (i) => Date.now() - 1000 - i);
       endpoint.put(group, AUDIT_STREAMS[2], late.events);
       app = await startApp();
-      await until('the late events stored', async () => {
+      await waitUntil('the late events stored', async () => {
         const now = await storedCounts(db.database, cluster);
         return late.ids.every((id) => now.has(id));
       });

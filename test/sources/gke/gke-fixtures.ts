@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GkePubSubEntry, GkePubSubSource } from '../../../src/sources/gke/gke-pubsub.source';
+import type { PubSubEmulator } from '../../support/pubsub-emulator';
 
 export type Json = Record<string, unknown>;
 
@@ -56,4 +58,31 @@ export function sinkMessage(entry: Json): { data: string; attributes: Record<str
     data: JSON.stringify(entry),
     attributes: { 'logging.googleapis.com/timestamp': String(entry.timestamp ?? '') },
   };
+}
+
+/** A new reader of the subscription pulls nothing (three pulls of 1 s): all was acknowledged. */
+export async function expectNothingLeft(
+  emulator: PubSubEmulator,
+  projectId: string,
+  subscription: string,
+): Promise<void> {
+  const reader = new GkePubSubSource(
+    Object.assign(new GkePubSubEntry(), {
+      name: 'check',
+      kind: 'gke-pubsub' as const,
+      projectId,
+      subscription,
+    }),
+    { env: emulator.env, log: () => undefined, now: Date.now },
+    { pullWaitMs: 1_000 },
+  );
+  await reader.open(undefined);
+  try {
+    for (let i = 0; i < 3; i++) {
+      const left = await reader.next(new AbortController().signal);
+      expect(left && { cluster: left.cluster, items: left.items.length }).toBeUndefined();
+    }
+  } finally {
+    await reader.close();
+  }
 }

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { GkePubSubEntry, GkePubSubSource } from '../../../src/sources/gke/gke-pubsub.source';
 import { PubSubEmulator, pubsubEmulatorAvailable } from '../../support/pubsub-emulator';
 import { backends, startTestApp, TestApp } from '../../support/test-app';
 import {
   auditIdOf,
+  expectNothingLeft,
   gkeFixtureEntries,
   inCluster,
   isKubernetesEntry,
@@ -114,25 +114,7 @@ describeIfEmulator('gke-pubsub through the app (SOURCES_FILE, the runner, the ev
       // A graceful stop finishes the acknowledgements: a new reader finds nothing left.
       await app.close();
       app = undefined;
-      const reader = new GkePubSubSource(
-        Object.assign(new GkePubSubEntry(), {
-          name: 'check',
-          kind: 'gke-pubsub' as const,
-          projectId: PROJECT,
-          subscription,
-        }),
-        { env: emulator.env, log: () => undefined, now: Date.now },
-        { pullWaitMs: 1_000 },
-      );
-      await reader.open(undefined);
-      try {
-        for (let i = 0; i < 3; i++) {
-          const left = await reader.next(new AbortController().signal);
-          expect(left && { cluster: left.cluster, items: left.items.length }).toBeUndefined();
-        }
-      } finally {
-        await reader.close();
-      }
+      await expectNothingLeft(emulator, PROJECT, subscription);
     });
   });
 });
