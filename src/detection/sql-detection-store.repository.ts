@@ -86,7 +86,6 @@ interface SqliteDatabase {
   transaction<T>(fn: () => T): () => T;
 }
 
-
 /**
  * MySQL/MariaDB: events in store order are `audit_events` rows by `ingest_seq` (its unique
  * index); the lock is GET_LOCK on a connection of its own outside the pool (the detector holds
