@@ -292,14 +292,16 @@ describe("Helm chart, rendered by the suite's Go-template subset (support/mini-h
     expect(policy.spec.ingress[0].ports).toEqual([{ port: 3306, protocol: 'TCP' }]);
   });
 
+  // The Deployment's pod spec, its container's environment, and the values every render needs.
+  const receiver = (objects: K8sObject[]) =>
+    objects.find((o) => o.kind === 'Deployment')!.spec.template.spec;
+  const envOf = (objects: K8sObject[]) =>
+    Object.fromEntries(
+      receiver(objects).containers[0].env.map((e: any) => [e.name, e.value]),
+    ) as Record<string, string | undefined>;
+  const base = { 'webhook.token': 't', 'auth.apiTokens': 'a:0123456789abcdef' };
+
   describe('detections', () => {
-    const receiver = (objects: K8sObject[]) =>
-      objects.find((o) => o.kind === 'Deployment')!.spec.template.spec;
-    const envOf = (objects: K8sObject[]) =>
-      Object.fromEntries(
-        receiver(objects).containers[0].env.map((e: any) => [e.name, e.value]),
-      ) as Record<string, string | undefined>;
-    const base = { 'webhook.token': 't', 'auth.apiTokens': 'a:0123456789abcdef' };
     const egressPorts = (objects: K8sObject[]) =>
       objects
         .find((o) => o.kind === 'NetworkPolicy')!
@@ -453,13 +455,6 @@ describe("Helm chart, rendered by the suite's Go-template subset (support/mini-h
   });
 
   describe('managed-cluster sources', () => {
-    const receiver = (objects: K8sObject[]) =>
-      objects.find((o) => o.kind === 'Deployment')!.spec.template.spec;
-    const envOf = (objects: K8sObject[]) =>
-      Object.fromEntries(
-        receiver(objects).containers[0].env.map((e: any) => [e.name, e.value]),
-      ) as Record<string, string | undefined>;
-    const base = { 'webhook.token': 't', 'auth.apiTokens': 'a:0123456789abcdef' };
     const policyOf = (objects: K8sObject[]) =>
       objects.find(
         (o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'audit-k8s-audit-webhook',
