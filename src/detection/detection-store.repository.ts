@@ -100,6 +100,8 @@ export interface DetectionStore {
   signalBefore(rule: string, keyHash: Buffer, beforeMs: number): Promise<boolean>;
   /** Deletes the rule's signals stamped before `beforeMs` (bounded, oldest first); rows deleted. */
   pruneSignals(rule: string, beforeMs: number): Promise<number>;
+  /** The rules that have signals stored (a removed rule's stay until pruned). */
+  signalRules(): Promise<string[]>;
 
   setting(name: string): Promise<string | undefined>;
   /** Writes the setting unless it exists; returns the value stored now. */

@@ -400,18 +400,29 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
     this.metrics.recordDetectionEvaluated(evaluated);
   }
 
-  /** Window signals older than their window (plus a grace), first-seen signals past retention. */
+  /**
+   * Window signals older than their window (plus a grace), first-seen signals past retention,
+   * and every signal of a rule no longer loaded (removed, renamed or turned into a rule without
+   * a window: nothing reads them, and they would stay for ever; a rule loaded again later
+   * learns again).
+   */
   private async pruneIfDue(): Promise<void> {
     if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = Date.now();
+    const cutoffs = new Map<string, number>();
     for (const rule of this.rules?.ruleset.rules ?? []) {
-      let before: number | undefined;
-      if (rule.window) before = Date.now() - rule.window.withinMs - SIGNAL_GRACE_MS;
-      else if (rule.firstSeen && this.config.retentionDays > 0) {
-        before = Date.now() - this.config.retentionDays * DAY_MS;
+      if (rule.window) cutoffs.set(rule.name, Date.now() - rule.window.withinMs - SIGNAL_GRACE_MS);
+      else if (rule.firstSeen) {
+        cutoffs.set(
+          rule.name,
+          this.config.retentionDays > 0 ? Date.now() - this.config.retentionDays * DAY_MS : -1,
+        );
       }
-      if (before === undefined) continue;
-      while (!this.stopping && (await this.store.pruneSignals(rule.name, before)) >= 5000) {
+    }
+    for (const rule of await this.store.signalRules()) {
+      const before = cutoffs.get(rule) ?? Number.MAX_SAFE_INTEGER;
+      if (before < 0) continue;
+      while (!this.stopping && (await this.store.pruneSignals(rule, before)) >= 5000) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }

@@ -336,6 +336,14 @@ export class SqlDetectionStore implements DetectionStore {
     return result.affectedRows ?? 0;
   }
 
+  async signalRules(): Promise<string[]> {
+    // The primary key leads with the rule: one index step per distinct rule.
+    const rows = await this.query<{ rule: string }>(
+      `SELECT DISTINCT rule FROM ${DETECTION_SIGNALS_TABLE}`,
+    );
+    return rows.map((row) => row.rule);
+  }
+
   // ---- settings ----
 
   async setting(name: string): Promise<string | undefined> {
