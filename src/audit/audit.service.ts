@@ -1,4 +1,3 @@
-import { idTimeMs } from './event-matcher';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClusterVisibility } from '../auth/identity';
 import type { AuditEvent, JsonObject, JsonValue } from '../domain/audit-event';
@@ -26,6 +25,7 @@ import {
   stateAfter,
   withReplicas,
 } from './object-diff';
+import { idTimeMs } from './event-matcher';
 
 const TOP = 10;
 const LATEST_DENIED = 20;

@@ -241,7 +241,7 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
     this.lastPassEnd = Date.now();
   }
 
-  /** Waits while the event loop was busy with other work during the detector's rest (see BUSY_SHARE). */
+  /** Waits while ingest (or other work on the event loop) was busy during the detector's rest (see BUSY_SHARE). */
   private async yieldToIngest(): Promise<void> {
     while (!this.stopping) {
       const rested = performance.now() - this.restAt;
@@ -409,19 +409,21 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
   private async pruneIfDue(): Promise<void> {
     if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = Date.now();
-    const cutoffs = new Map<string, number>();
+    // Per loaded rule: prune its signals stamped before this; null: keep them all.
+    const cutoffs = new Map<string, number | null>();
     for (const rule of this.rules?.ruleset.rules ?? []) {
       if (rule.window) cutoffs.set(rule.name, Date.now() - rule.window.withinMs - SIGNAL_GRACE_MS);
       else if (rule.firstSeen) {
         cutoffs.set(
           rule.name,
-          this.config.retentionDays > 0 ? Date.now() - this.config.retentionDays * DAY_MS : -1,
+          this.config.retentionDays > 0 ? Date.now() - this.config.retentionDays * DAY_MS : null,
         );
       }
     }
     for (const rule of await this.store.signalRules()) {
-      const before = cutoffs.get(rule) ?? Number.MAX_SAFE_INTEGER;
-      if (before < 0) continue;
+      // A rule no longer loaded: every signal goes.
+      const before = cutoffs.has(rule) ? cutoffs.get(rule) : Number.MAX_SAFE_INTEGER;
+      if (before === null || before === undefined) continue;
       while (!this.stopping && (await this.store.pruneSignals(rule, before)) >= 5000) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -54,14 +54,8 @@ export class IngestService {
     const quarantine: QuarantineRecord[] = [];
     const now = new Date();
     for (const { record, reason } of source?.rejected ?? []) {
-      quarantine.push(
-        buildQuarantineRecord(
-          cluster,
-          this.redactor.redact(record),
-          `${source?.position.source}: ${reason}`,
-          now,
-        ),
-      );
+      const why = `${source?.position.source ?? 'source'}: ${reason}`;
+      quarantine.push(buildQuarantineRecord(cluster, this.redactor.redact(record), why, now));
     }
     items.forEach((item, index) => {
       const raw = this.redactor.redact(item);

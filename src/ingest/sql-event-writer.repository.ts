@@ -154,10 +154,20 @@ export class SqlEventWriter implements EventWriter {
     }
   }
 
+  /** Bytes one large value (an event's JSON, a quarantined record) may take in a statement. */
+  private get valueLimit(): number {
+    return this.dialect.maxStatementBytes - OTHER_COLUMNS_BYTES;
+  }
+
+  /** Whether `text` fits in one statement beside a row's other columns (UTF-8 counted lazily). */
+  private fits(text: string): boolean {
+    const limit = this.valueLimit;
+    return text.length * 3 <= limit || Buffer.byteLength(text) <= limit;
+  }
+
   private fitToStatement(record: EventRecord): EventRecord {
     const json = record.event;
-    const limit = this.dialect.maxStatementBytes - OTHER_COLUMNS_BYTES;
-    if (json.length * 3 <= limit || Buffer.byteLength(json) <= limit) return record;
+    if (this.fits(json)) return record;
     this.logger.warn(
       `event ${record.auditID.slice(0, 64)} is ${json.length} bytes; stored without its objects`,
     );
@@ -170,10 +180,9 @@ export class SqlEventWriter implements EventWriter {
    * what a person reads, and say so in the reason. The content hash stays that of the whole.
    */
   private fitQuarantine(record: QuarantineRecord): QuarantineRecord {
-    const limit = this.dialect.maxStatementBytes - OTHER_COLUMNS_BYTES;
     const raw = record.raw;
-    if (raw.length * 3 <= limit || Buffer.byteLength(raw) <= limit) return record;
-    const keep = Math.floor(limit / 3);
+    if (this.fits(raw)) return record;
+    const keep = Math.floor(this.valueLimit / 3);
     const note = ` (stored cut to its first ${keep} of ${raw.length} characters)`;
     return {
       ...record,
